@@ -6,8 +6,17 @@ package exec
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/sluicedb/sluice/catalog"
+	"github.com/sluicedb/sluice/exec/kafka"
+	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/sql/parser"
 	"github.com/sluicedb/sluice/sql/types"
 )
 
@@ -19,7 +28,8 @@ type Config struct {
 	// Empty with Ephemeral set means an in-memory broker and a temporary state dir.
 	DataDir   string
 	Ephemeral bool
-	// ServiceID prefixes internal topic names and consumer groups (ksqlDB's ksql.service.id).
+	// ServiceID prefixes internal topic names and consumer groups (ksqlDB's
+	// ksql.service.id); default "default_".
 	ServiceID string
 	// Properties are server-level defaults (e.g. auto.offset.reset).
 	Properties map[string]string
@@ -33,7 +43,8 @@ type ResultKind int
 const (
 	// ResultMessage: a status line such as "Stream created" (Message).
 	ResultMessage ResultKind = iota
-	// ResultTable: a finished table (Columns, Rows), e.g. SHOW STREAMS or a pull query.
+	// ResultTable: a finished table (Columns, Rows), e.g. SHOW STREAMS or a
+	// pull query. Message, when set, is a title printed above the table.
 	ResultTable
 	// ResultStream: rows that keep coming (push query, PRINT) until Cancel,
 	// LIMIT, or the context ends. Read Rows until it is closed, then check Err.
@@ -62,12 +73,21 @@ type Result struct {
 // A Session is not safe for concurrent use.
 type Session struct {
 	Properties map[string]string
-	cursors    map[string]int64 // source name -> next offset to read (tests)
+	readers    map[string]*topicReader // topic -> reader (ASSERT VALUES)
+	scriptDir  string
 }
 
 // NewSession returns an empty session.
 func NewSession() *Session {
-	return &Session{Properties: map[string]string{}, cursors: map[string]int64{}}
+	return &Session{Properties: map[string]string{}, readers: map[string]*topicReader{}}
+}
+
+// Close releases the session's readers.
+func (s *Session) Close() {
+	for _, r := range s.readers {
+		r.close()
+	}
+	s.readers = map[string]*topicReader{}
 }
 
 // OutputRecord is one decoded record of a source's topic, for tests.
@@ -85,32 +105,254 @@ var ErrNotImplemented = errors.New("not implemented")
 
 // Engine is a running Sluice instance.
 type Engine struct {
-	cfg Config
+	cfg     Config
+	broker  *kafka.Broker
+	client  *kafka.Client
+	cat     *catalog.Catalog
+	cmds    *commandLog
+	plog    *processingLog
+	stateTmp string
+
+	mu      sync.Mutex // serialises statements that change the catalog
+	queries map[string]*runningQuery
+	closed  bool
 }
 
 // NewEngine connects to Kafka (or starts the embedded broker), restores the
-// catalog, and returns a ready engine. An unreachable broker is an error
-// within a few seconds, never a hang.
+// catalog from the command topic, and returns a ready engine. An unreachable
+// broker is an error within a few seconds, never a hang.
 func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
-	return &Engine{cfg: cfg}, nil
+	if cfg.ServiceID == "" {
+		cfg.ServiceID = "default_"
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	e := &Engine{cfg: cfg, cat: catalog.New(), queries: map[string]*runningQuery{}}
+	seeds := cfg.Bootstrap
+	if len(seeds) == 0 {
+		bc := kafka.BrokerConfig{}
+		if !cfg.Ephemeral {
+			if cfg.DataDir == "" {
+				return nil, errors.New("embedded mode needs a data dir (or ephemeral)")
+			}
+			bc.DataDir = cfg.DataDir
+		}
+		b, err := kafka.StartBroker(bc)
+		if err != nil {
+			return nil, err
+		}
+		e.broker = b
+		seeds = []string{b.Addr()}
+	}
+	cl, err := kafka.Dial(ctx, seeds)
+	if err != nil {
+		e.closeBroker()
+		return nil, err
+	}
+	e.client = cl
+	if cfg.DataDir == "" {
+		dir, err := os.MkdirTemp("", "sluice-state-")
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		e.stateTmp = dir
+	}
+	e.plog = newProcessingLog(e)
+	e.cmds = newCommandLog(e)
+	if err := e.cmds.replay(ctx); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("restore catalog from command topic: %w", err)
+	}
+	return e, nil
+}
+
+func (e *Engine) logf(format string, args ...any) { e.cfg.Logf(format, args...) }
+
+// Catalog exposes the catalog (read-only use).
+func (e *Engine) Catalog() *catalog.Catalog { return e.cat }
+
+// BrokerAddr is the address of the embedded broker ("" with --bootstrap).
+func (e *Engine) BrokerAddr() string {
+	if e.broker == nil {
+		return ""
+	}
+	return e.broker.Addr()
+}
+
+// StateDir is where the engine keeps local state.
+func (e *Engine) StateDir() string {
+	if e.cfg.DataDir != "" {
+		return filepath.Join(e.cfg.DataDir, "state")
+	}
+	return e.stateTmp
 }
 
 // Execute parses sql (one or more statements separated by ';') and runs them
 // in order. It returns one Result per statement executed; on the first error
 // it stops and returns the results so far and the error.
 func (e *Engine) Execute(ctx context.Context, s *Session, sql string) ([]Result, error) {
-	return nil, ErrNotImplemented
+	stmts, err := parser.Parse(sql)
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for _, st := range stmts {
+		res, err := e.ExecuteStatement(ctx, s, st)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, res...)
+	}
+	return out, nil
+}
+
+// ExecuteStatement runs one parsed statement.
+func (e *Engine) ExecuteStatement(ctx context.Context, s *Session, st ast.Statement) ([]Result, error) {
+	if s == nil {
+		s = NewSession()
+	}
+	res, err := e.dispatch(ctx, s, st, false)
+	if err != nil {
+		return nil, err
+	}
+	for i := range res {
+		res[i].Statement = st.SourceText()
+	}
+	return res, nil
+}
+
+func msg(format string, args ...any) []Result {
+	return []Result{{Kind: ResultMessage, Message: fmt.Sprintf(format, args...)}}
+}
+
+func (e *Engine) dispatch(ctx context.Context, s *Session, st ast.Statement, replay bool) ([]Result, error) {
+	switch st := st.(type) {
+	case *ast.CreateSource:
+		if st.AsSelect != nil {
+			return e.createAsSelect(ctx, s, st, replay)
+		}
+		return e.createSource(ctx, s, st, replay)
+	case *ast.InsertSelect:
+		return e.insertSelect(ctx, s, st, replay)
+	case *ast.Drop:
+		return e.drop(ctx, s, st, replay)
+	case *ast.Terminate:
+		return e.terminate(ctx, s, st, replay)
+	}
+	if replay {
+		return nil, fmt.Errorf("statement cannot be replayed: %s", st.SourceText())
+	}
+	switch st := st.(type) {
+	case *ast.InsertValues:
+		return e.insertValues(ctx, s, st)
+	case *ast.Query:
+		return e.query(ctx, s, st)
+	case *ast.Show:
+		return e.show(ctx, s, st)
+	case *ast.Describe:
+		return e.describe(ctx, s, st)
+	case *ast.Explain:
+		return e.explain(ctx, s, st)
+	case *ast.Print:
+		return e.print(ctx, s, st)
+	case *ast.Set:
+		s.Properties[st.Name] = st.Value
+		return msg("Successfully changed local property '%s' to '%s'.", st.Name, st.Value), nil
+	case *ast.Unset:
+		delete(s.Properties, st.Name)
+		return msg("Successfully unset local property '%s'.", st.Name), nil
+	case *ast.RunScript:
+		return e.runScript(ctx, s, st)
+	case *ast.AssertValues:
+		return e.assertValues(ctx, s, st)
+	case *ast.AssertSource:
+		return e.assertSource(ctx, s, st)
+	}
+	return nil, fmt.Errorf("statement not supported: %s", st.SourceText())
+}
+
+func (e *Engine) runScript(ctx context.Context, s *Session, st *ast.RunScript) ([]Result, error) {
+	path := st.Path
+	if !filepath.IsAbs(path) && s.scriptDir != "" {
+		path = filepath.Join(s.scriptDir, path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("RUN SCRIPT: %w", err)
+	}
+	return e.Execute(ctx, s, string(b))
+}
+
+// SetScriptDir sets where RUN SCRIPT resolves relative paths.
+func (s *Session) SetScriptDir(dir string) { s.scriptDir = dir }
+
+// prop returns a session property, falling back to server properties.
+func (e *Engine) prop(s *Session, names ...string) string {
+	for _, n := range names {
+		if v, ok := s.Properties[n]; ok {
+			return v
+		}
+	}
+	for _, n := range names {
+		if v, ok := e.cfg.Properties[n]; ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func (e *Engine) earliest(s *Session) bool {
+	return strings.EqualFold(e.prop(s, "auto.offset.reset", "ksql.streams.auto.offset.reset"), "earliest")
 }
 
 // NextRecord returns the next unread record of the named source's topic for
 // this session, decoded with the source's formats. It waits up to timeout for
 // one to arrive. Used by ASSERT VALUES in SQL regression tests.
 func (e *Engine) NextRecord(ctx context.Context, s *Session, source string, timeout time.Duration) (*OutputRecord, error) {
-	return nil, ErrNotImplemented
+	src := e.cat.Source(source)
+	if src == nil {
+		return nil, fmt.Errorf("source %s does not exist", source)
+	}
+	return e.nextRecord(ctx, s, src, timeout)
 }
 
-// BrokerAddr is the address of the embedded broker ("" with --bootstrap).
-func (e *Engine) BrokerAddr() string { return "" }
-
 // Close stops all queries and the embedded broker, flushing what is pending.
-func (e *Engine) Close() error { return nil }
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	qs := make([]*runningQuery, 0, len(e.queries))
+	for _, q := range e.queries {
+		qs = append(qs, q)
+	}
+	e.mu.Unlock()
+	for _, q := range qs {
+		q.stop()
+	}
+	if e.plog != nil {
+		e.plog.close()
+	}
+	if e.client != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = e.client.Flush(ctx)
+		cancel()
+		e.client.Close()
+	}
+	e.closeBroker()
+	if e.stateTmp != "" {
+		os.RemoveAll(e.stateTmp)
+	}
+	return nil
+}
+
+func (e *Engine) closeBroker() {
+	if e.broker != nil {
+		e.broker.Close()
+		e.broker = nil
+	}
+}

@@ -1,0 +1,49 @@
+# Sluice: build, run and test. `make run` and `make test` are all a developer
+# needs; both install missing system packages first (make deps).
+
+GO      ?= go
+BIN     := bin/sluice
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# librocksdb-dev: grocksdb (state stores) links against it.
+# tmux, kcat: the terminal end-to-end tests and manual checks against a broker.
+APT_PACKAGES := librocksdb-dev tmux kcat
+
+.PHONY: all deps build run test bench clean
+
+all: build
+
+deps:
+	@if ! command -v dpkg >/dev/null 2>&1; then \
+		echo "deps: no dpkg here; install by hand: $(APT_PACKAGES)"; exit 0; \
+	fi; \
+	missing=""; \
+	for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		sudo=""; [ "$$(id -u)" -ne 0 ] && sudo="sudo"; \
+		echo "deps: installing$$missing with apt-get"; \
+		$$sudo apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/sluice
+
+run: build
+	./$(BIN) shell
+
+# go test runs last so that its summary closes the output.
+test: build
+	$(GO) vet ./...
+	$(GO) test -timeout 30m ./...
+
+bench:
+	@if [ -d bench ]; then \
+		$(GO) test -run XXX -bench . ./bench/...; \
+	else \
+		echo "bench: no bench/ directory yet"; \
+	fi
+
+clean:
+	rm -rf bin

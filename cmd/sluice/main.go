@@ -1,0 +1,383 @@
+// Command sluice is Sluice's single binary: the interactive shell, a headless
+// runner for SQL files, a development Kafka broker and the SQL regression
+// test runner. This file holds flags and wiring only.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/sluicedb/sluice/exec"
+	"github.com/sluicedb/sluice/exec/kafka"
+	"github.com/sluicedb/sluice/shell"
+	"github.com/sluicedb/sluice/tests/sqltest"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// cli carries the process's streams so that subcommands stay testable.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+const usage = `Sluice: streaming SQL on Kafka.
+
+Usage:
+  sluice [shell] [flags]          interactive shell (reads statements from stdin when it is not a terminal)
+  sluice run FILE.sql [flags]     run a SQL file, then keep its persistent queries running until SIGINT/SIGTERM
+  sluice broker [flags]           run a standalone development Kafka broker
+  sluice test [flags] FILE...     run SQL regression files (--@test: format)
+  sluice version                  print the version
+
+Run 'sluice COMMAND --help' for the flags of a command.
+`
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
+	cmd := "shell"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	switch cmd {
+	case "shell":
+		return c.shell(args)
+	case "run":
+		return c.runFile(args)
+	case "broker":
+		return c.broker(args)
+	case "test":
+		return c.test(args)
+	case "version":
+		return c.version(args)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "sluice: unknown command %q\n\n%s", cmd, usage)
+	return 2
+}
+
+// newFlagSet makes a FlagSet whose --help prints the command's synopsis,
+// description and flags.
+func (c *cli) newFlagSet(name, synopsis, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n", synopsis, about)
+		if hasFlags(fs) {
+			fmt.Fprintln(fs.Output(), "\nFlags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// parse parses flags that may come before or after positional arguments
+// (sluice run FILE --ephemeral). It returns the positionals, or an exit code
+// >= 0 when the process should stop (help: 0, bad flags: 2).
+func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, int) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(c.stdout)
+				fs.Usage()
+				return nil, 0
+			}
+			return nil, 2
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, -1
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), -1
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// engineFlags are the flags shared by the commands that start an engine.
+type engineFlags struct {
+	bootstrap string
+	dataDir   string
+	ephemeral bool
+}
+
+func (f *engineFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.bootstrap, "bootstrap", "", "Kafka bootstrap `servers` (host:port, comma-separated); empty starts the embedded broker")
+	fs.StringVar(&f.dataDir, "data-dir", "", "directory for state and the embedded broker's log (default ~/.sluice/data)")
+	fs.BoolVar(&f.ephemeral, "ephemeral", false, "keep everything in memory and a temporary directory, and forget it on exit")
+}
+
+func (f *engineFlags) config() (exec.Config, error) {
+	cfg := exec.Config{Ephemeral: f.ephemeral}
+	for _, b := range strings.Split(f.bootstrap, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			cfg.Bootstrap = append(cfg.Bootstrap, b)
+		}
+	}
+	switch {
+	case f.dataDir != "":
+		cfg.DataDir = f.dataDir
+	case !f.ephemeral:
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return cfg, fmt.Errorf("no --data-dir and no home directory: %w", err)
+		}
+		cfg.DataDir = filepath.Join(home, ".sluice", "data")
+	}
+	if cfg.DataDir != "" && !f.ephemeral {
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+			return cfg, fmt.Errorf("data dir: %w", err)
+		}
+	}
+	return cfg, nil
+}
+
+// startEngine starts an engine, or explains why it cannot. ctx is the
+// process's lifetime (cancelled by SIGINT/SIGTERM).
+func (c *cli) startEngine(ctx context.Context, f *engineFlags, logf func(string, ...any)) (*exec.Engine, error) {
+	cfg, err := f.config()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Logf = logf
+	eng, err := exec.NewEngine(ctx, cfg)
+	if err != nil {
+		if len(cfg.Bootstrap) > 0 {
+			return nil, fmt.Errorf("connecting to Kafka at %s: %w", strings.Join(cfg.Bootstrap, ","), err)
+		}
+		return nil, fmt.Errorf("starting the engine: %w", err)
+	}
+	return eng, nil
+}
+
+func (c *cli) logf(format string, args ...any) {
+	fmt.Fprintf(c.stderr, time.Now().Format("15:04:05.000 ")+format+"\n", args...)
+}
+
+func (c *cli) shell(args []string) int {
+	fs := c.newFlagSet("shell", "sluice [shell] [--bootstrap host:port] [--data-dir DIR] [--ephemeral] [--history FILE]",
+		`Starts the interactive shell. Statements end with ';' and may span lines.
+Ctrl-C clears the line or stops a running push query; Ctrl-D, exit or quit leaves.
+When stdin is not a terminal, statements are read from it without prompts and the
+exit code is 1 if any statement failed (sluice < script.sql).`)
+	var ef engineFlags
+	ef.register(fs)
+	history := fs.String("history", "", "history `file` (default ~/.sluice_history)")
+	pos, code := c.parse(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(c.stderr, "sluice shell: unexpected argument %q (to run a file: sluice run FILE, or sluice < FILE)\n", pos[0])
+		return 2
+	}
+
+	interactive := c.stdin == io.Reader(os.Stdin) && shell.IsTerminal()
+	// In the interactive shell Ctrl-C belongs to the shell (see
+	// RunInteractive); only SIGTERM ends the process.
+	stopSigs := []os.Signal{syscall.SIGINT, syscall.SIGTERM}
+	if interactive {
+		stopSigs = stopSigs[1:]
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), stopSigs...)
+	defer stop()
+
+	eng, err := c.startEngine(ctx, &ef, nil)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "sluice: %v\n", err)
+		return 1
+	}
+	defer func() {
+		if err := eng.Close(); err != nil {
+			fmt.Fprintf(c.stderr, "sluice: closing: %v\n", err)
+		}
+	}()
+
+	if !interactive {
+		sh := shell.New(eng, c.stdout, c.stderr)
+		failed, err := sh.RunScript(ctx, c.stdin)
+		if err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintf(c.stderr, "sluice: %v\n", err)
+			return 1
+		}
+		if failed > 0 || err != nil {
+			return 1
+		}
+		return 0
+	}
+
+	hist := *history
+	if hist == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			hist = filepath.Join(home, ".sluice_history")
+		}
+	}
+	sh := shell.New(eng, c.stdout, c.stdout)
+	where := "embedded broker"
+	if a := eng.BrokerAddr(); a != "" {
+		where += " at " + a
+	}
+	if ef.bootstrap != "" {
+		where = "Kafka at " + ef.bootstrap
+	}
+	banner := fmt.Sprintf("Sluice %s: streaming SQL on Kafka (%s).\nEnd statements with ';'. Ctrl-C stops a query, Ctrl-D or exit leaves.", version, where)
+	if err := sh.RunInteractive(ctx, shell.InteractiveConfig{HistoryFile: hist, Banner: banner}); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(c.stderr, "sluice: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func (c *cli) runFile(args []string) int {
+	fs := c.newFlagSet("run", "sluice run FILE.sql [--bootstrap host:port] [--data-dir DIR] [--ephemeral]",
+		`Runs the statements of FILE.sql (CREATE, INSERT, SET ...), printing their results, then
+keeps the persistent queries running until SIGINT or SIGTERM, and stops cleanly.
+The exit code is 1 if a statement failed (nothing is left running then).`)
+	var ef engineFlags
+	ef.register(fs)
+	pos, code := c.parse(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(c.stderr, "sluice run: expected exactly one FILE.sql")
+		fs.Usage()
+		return 2
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		fmt.Fprintf(c.stderr, "sluice run: %v\n", err)
+		return 1
+	}
+	defer f.Close()
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	eng, err := c.startEngine(ctx, &ef, c.logf)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "sluice: %v\n", err)
+		return 1
+	}
+	code = 0
+	sh := shell.New(eng, c.stdout, c.stderr)
+	failed, err := sh.RunScript(ctx, f)
+	switch {
+	case err != nil && !errors.Is(err, context.Canceled):
+		fmt.Fprintf(c.stderr, "sluice run: %v\n", err)
+		code = 1
+	case failed > 0:
+		fmt.Fprintf(c.stderr, "sluice run: %d statement(s) of %s failed; stopping\n", failed, pos[0])
+		code = 1
+	case err == nil:
+		fmt.Fprintf(c.stderr, "sluice run: %s done; queries are running (SIGINT or SIGTERM stops them)\n", pos[0])
+		<-ctx.Done()
+		fmt.Fprintln(c.stderr, "sluice run: stopping")
+	}
+	if err := eng.Close(); err != nil {
+		fmt.Fprintf(c.stderr, "sluice run: closing: %v\n", err)
+		code = 1
+	}
+	return code
+}
+
+func (c *cli) broker(args []string) int {
+	fs := c.newFlagSet("broker", "sluice broker [--listen 127.0.0.1:9092] [--data-dir DIR]",
+		`Runs a standalone single-node Kafka-compatible development broker (kfake) until
+SIGINT or SIGTERM. Point sluice --bootstrap, or any Kafka client, at it.`)
+	listen := fs.String("listen", "127.0.0.1:9092", "`host:port` to listen on (port 0 picks a free one)")
+	dataDir := fs.String("data-dir", "", "directory that keeps topics and offsets across restarts (default: in memory)")
+	pos, code := c.parse(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(c.stderr, "sluice broker: unexpected argument %q\n", pos[0])
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	b, err := kafka.StartBroker(kafka.BrokerConfig{Listen: *listen, DataDir: *dataDir})
+	if err != nil {
+		fmt.Fprintf(c.stderr, "sluice broker: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(c.stdout, "Broker listening on %s\n", b.Addr())
+	<-ctx.Done()
+	fmt.Fprintln(c.stderr, "sluice broker: stopping")
+	b.Close()
+	return 0
+}
+
+func (c *cli) test(args []string) int {
+	fs := c.newFlagSet("test", "sluice test [-run REGEX] [-v] [-timeout D] FILE.sql...",
+		`Runs SQL regression files: cases start at '--@test: name' lines and may declare
+'--@expected.error: <class>' and '--@expected.message: <text>'. Each case runs on a
+fresh in-memory engine. Prints one line per failing case, then 'N passed, M failed';
+the exit code is 1 if any case failed.`)
+	runExpr := fs.String("run", "", "run only the cases whose name matches `REGEX`")
+	verbose := fs.Bool("v", false, "print passing and skipped cases too")
+	timeout := fs.Duration("timeout", sqltest.DefaultTimeout, "time limit of one case")
+	pos, code := c.parse(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) == 0 {
+		fmt.Fprintln(c.stderr, "sluice test: no files given")
+		fs.Usage()
+		return 2
+	}
+	filter, err := sqltest.NewFilter(*runExpr)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "sluice test: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	sum := sqltest.RunFiles(ctx, c.stdout, pos, sqltest.Options{
+		Runner:  &sqltest.Runner{Timeout: *timeout},
+		Filter:  filter,
+		Verbose: *verbose,
+	})
+	if sum.Failed > 0 || ctx.Err() != nil {
+		return 1
+	}
+	return 0
+}
+
+func (c *cli) version(args []string) int {
+	fs := c.newFlagSet("version", "sluice version", "Prints the version of sluice and of the Go toolchain that built it.")
+	if _, code := c.parse(fs, args); code >= 0 {
+		return code
+	}
+	fmt.Fprintf(c.stdout, "sluice %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return 0
+}

@@ -1,0 +1,265 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sluicedb/sluice/catalog"
+	"github.com/sluicedb/sluice/exec/kafka"
+	"github.com/sluicedb/sluice/exec/serde"
+	"github.com/sluicedb/sluice/planner"
+	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/sql/types"
+)
+
+func (e *Engine) defaults(s *Session) planner.Defaults {
+	return planner.Defaults{
+		KeyFormat:   e.prop(s, "ksql.persistence.default.format.key"),
+		ValueFormat: e.prop(s, "ksql.persistence.default.format.value"),
+	}
+}
+
+func codecOptions(f catalog.FormatInfo) serde.Options {
+	return serde.Options{WrapSingleValue: f.WrapSingleValue, Delimiter: f.Delimiter}
+}
+
+// validateFormats checks that a source's columns fit its key and value formats.
+func validateFormats(src *catalog.Source) error {
+	if err := serde.ValidateOptions(src.KeyFormat.Format, src.Schema.Keys(), true, codecOptions(src.KeyFormat)); err != nil {
+		return semantic(err)
+	}
+	if err := serde.ValidateOptions(src.ValueFormat.Format, src.Schema.Values(), false, codecOptions(src.ValueFormat)); err != nil {
+		return semantic(err)
+	}
+	return nil
+}
+
+func semantic(err error) error {
+	var ae *ast.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	return &ast.Error{Category: ast.SemanticError, Msg: err.Error()}
+}
+
+func catalogErr(format string, args ...any) error {
+	return &ast.Error{Category: ast.CatalogError, Msg: fmt.Sprintf(format, args...)}
+}
+
+// ensureTopic creates the source's topic when partitions are given, or checks
+// that it exists, and records its partition count.
+func (e *Engine) ensureTopic(ctx context.Context, src *catalog.Source, create bool) error {
+	info, err := e.client.Topic(ctx, src.Topic)
+	switch {
+	case err == nil:
+		if create && src.Partitions > 0 && info.Partitions != src.Partitions {
+			return &ast.Error{Category: ast.KafkaError, Msg: fmt.Sprintf(
+				"A Kafka topic with the name '%s' already exists, with different partition/replica configuration than required. "+
+					"KSQL expects %d partitions (topic has %d), and 1 replication factor (topic has %d).",
+				src.Topic, src.Partitions, info.Partitions, info.Replicas)}
+		}
+		src.Partitions = info.Partitions
+		return nil
+	case !errors.Is(err, kafka.ErrNoTopic):
+		return &ast.Error{Category: ast.KafkaError, Msg: err.Error()}
+	}
+	if !create || src.Partitions <= 0 {
+		return &ast.Error{Category: ast.KafkaError, Msg: fmt.Sprintf(
+			"Topic '%s' does not exist. If you want to create a new topic for the %s please re-run the statement providing the required 'PARTITIONS' configuration in the WITH clause (and optionally 'REPLICAS'). For example: CREATE %s %s (ID INT) WITH (KAFKA_TOPIC='%s', PARTITIONS=2, REPLICAS=1, FORMAT='JSON');",
+			src.Topic, lowerKind(src.Kind), src.Kind, src.Name, src.Topic)}
+	}
+	if err := e.client.CreateTopic(ctx, src.Topic, src.Partitions, nil); err != nil && !errors.Is(err, kafka.ErrTopicExists) {
+		return &ast.Error{Category: ast.KafkaError, Msg: err.Error()}
+	}
+	return nil
+}
+
+func lowerKind(k ast.SourceKind) string {
+	if k == ast.Table {
+		return "table"
+	}
+	return "stream"
+}
+
+func (e *Engine) createSource(ctx context.Context, s *Session, st *ast.CreateSource, replay bool) ([]Result, error) {
+	if st.Kind == ast.Table {
+		return nil, ast.Errorf(ast.SemanticError, st.At, "CREATE TABLE is not supported yet")
+	}
+	src, _, err := planner.PlanCreateSource(st, e.defaults(s))
+	if err != nil {
+		return nil, err
+	}
+	if err := validateFormats(src); err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if old := e.cat.Source(src.Name); old != nil {
+		if st.IfNotExists {
+			return msg("A %s with the same name already exists", lowerKind(old.Kind)), nil
+		}
+		if !st.OrReplace {
+			return nil, catalogErr("Cannot add %s '%s': A %s with the same name already exists",
+				lowerKind(src.Kind), src.Name, lowerKind(old.Kind))
+		}
+	}
+	if err := e.ensureTopic(ctx, src, true); err != nil {
+		return nil, err
+	}
+	if err := e.cat.AddSource(src, st.OrReplace); err != nil {
+		return nil, err
+	}
+	if !replay {
+		if err := e.cmds.append(ctx, s, st.Text); err != nil {
+			return nil, err
+		}
+	}
+	if st.Kind == ast.Table {
+		return msg("Table created"), nil
+	}
+	return msg("Stream created"), nil
+}
+
+func (e *Engine) nextQueryID(prefix, sink string) string {
+	return fmt.Sprintf("%s_%s_%d", prefix, sink, e.cmds.seq)
+}
+
+func (e *Engine) createAsSelect(ctx context.Context, s *Session, st *ast.CreateSource, replay bool) ([]Result, error) {
+	if st.Kind == ast.Table {
+		return nil, ast.Errorf(ast.SemanticError, st.At, "CREATE TABLE AS SELECT is not supported yet")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if old := e.cat.Source(st.Name); old != nil {
+		if st.IfNotExists {
+			return msg("A %s with the same name already exists", lowerKind(old.Kind)), nil
+		}
+		if !st.OrReplace {
+			return nil, catalogErr("Cannot add %s '%s': A %s with the same name already exists",
+				lowerKind(st.Kind), st.Name, lowerKind(old.Kind))
+		}
+		return nil, ast.Errorf(ast.SemanticError, st.At, "CREATE OR REPLACE of a query is not supported yet")
+	}
+	prefix := "CSAS"
+	if st.Kind == ast.Table {
+		prefix = "CTAS"
+	}
+	id := e.nextQueryID(prefix, st.Name)
+	plan, err := planner.PlanQuery(e.cat, st.AsSelect, planner.QueryOptions{
+		QueryID: id, Kind: planner.Persistent, Create: st, Defaults: e.defaults(s)})
+	if err != nil {
+		return nil, err
+	}
+	sink := plan.Sink
+	if err := validateFormats(sink); err != nil {
+		return nil, err
+	}
+	if err := e.ensureTopic(ctx, sink, true); err != nil {
+		return nil, err
+	}
+	if err := e.startPersistent(ctx, s, plan, st.Text); err != nil {
+		return nil, err
+	}
+	if err := e.cat.AddSource(sink, false); err != nil {
+		e.stopQuery(id)
+		return nil, err
+	}
+	if !replay {
+		if err := e.cmds.append(ctx, s, st.Text); err != nil {
+			return nil, err
+		}
+	}
+	return []Result{{Kind: ResultMessage, Message: "Created query with ID " + id, QueryID: id}}, nil
+}
+
+func (e *Engine) insertSelect(ctx context.Context, s *Session, st *ast.InsertSelect, replay bool) ([]Result, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	target := e.cat.Source(st.Target)
+	if target == nil {
+		return nil, ast.Errorf(ast.CatalogError, st.At, "%s does not exist.", "Source "+types.QuoteIdent(st.Target))
+	}
+	if target.ReadOnly {
+		return nil, ast.Errorf(ast.SemanticError, st.At, "Cannot insert into read-only %s: %s", lowerKind(target.Kind), target.Name)
+	}
+	if target.Kind == ast.Table {
+		return nil, ast.Errorf(ast.SemanticError, st.At, "INSERT INTO can only be used to insert into a stream. %s is a table.", target.Name)
+	}
+	id := fmt.Sprintf("INSERTQUERY_%d", e.cmds.seq)
+	plan, err := planner.PlanQuery(e.cat, st.Query, planner.QueryOptions{
+		QueryID: id, Kind: planner.Persistent, Insert: target, Defaults: e.defaults(s)})
+	if err != nil {
+		return nil, err
+	}
+	if err := e.startPersistent(ctx, s, plan, st.Text); err != nil {
+		return nil, err
+	}
+	if !replay {
+		if err := e.cmds.append(ctx, s, st.Text); err != nil {
+			return nil, err
+		}
+	}
+	return []Result{{Kind: ResultMessage, Message: "Created query with ID " + id, QueryID: id}}, nil
+}
+
+func (e *Engine) drop(ctx context.Context, s *Session, st *ast.Drop, replay bool) ([]Result, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	src := e.cat.Source(st.Name)
+	if src == nil {
+		if st.IfExists {
+			return msg("Source %s does not exist.", types.QuoteIdent(st.Name)), nil
+		}
+		return nil, ast.Errorf(ast.CatalogError, st.At, "Source %s does not exist.", st.Name)
+	}
+	if src.Kind != st.Kind {
+		return nil, ast.Errorf(ast.CatalogError, st.At, "Incompatible data source type is %s, but statement was DROP %s", src.Kind, st.Kind)
+	}
+	if err := e.cat.DropSource(st.Name); err != nil {
+		return nil, err
+	}
+	if st.DeleteTopic {
+		if err := e.client.DeleteTopic(ctx, src.Topic); err != nil && !replay {
+			return nil, &ast.Error{Category: ast.KafkaError, Msg: err.Error()}
+		}
+	}
+	if !replay {
+		if err := e.cmds.append(ctx, s, st.Text); err != nil {
+			return nil, err
+		}
+	}
+	return msg("Source %s (topic: %s) was dropped.", types.QuoteIdent(src.Name), src.Topic), nil
+}
+
+func (e *Engine) terminate(ctx context.Context, s *Session, st *ast.Terminate, replay bool) ([]Result, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var ids []string
+	if st.All {
+		for _, q := range e.cat.Queries() {
+			ids = append(ids, q.ID)
+		}
+	} else {
+		if e.cat.Query(st.QueryID) == nil {
+			if e.stopTransient(st.QueryID) {
+				return msg("Query terminated."), nil
+			}
+			return nil, ast.Errorf(ast.CatalogError, st.At, "Unknown queryId: %s", st.QueryID)
+		}
+		ids = []string{st.QueryID}
+	}
+	for _, id := range ids {
+		e.stopQuery(id)
+		e.cat.RemoveQuery(id)
+		if !replay {
+			e.client.DeleteGroup(ctx, e.groupID(id))
+		}
+	}
+	if !replay {
+		if err := e.cmds.append(ctx, s, st.Text); err != nil {
+			return nil, err
+		}
+	}
+	return msg("Query terminated."), nil
+}

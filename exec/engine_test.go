@@ -1,0 +1,150 @@
+package exec
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sluicedb/sluice/exec/kafka"
+)
+
+func newTestEngine(t *testing.T, cfg Config) *Engine {
+	t.Helper()
+	if cfg.DataDir == "" && len(cfg.Bootstrap) == 0 {
+		cfg.Ephemeral = true
+	}
+	cfg.Logf = t.Logf
+	e, err := NewEngine(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("NewEngine: %v", err)
+	}
+	return e
+}
+
+func mustExec(t *testing.T, e *Engine, s *Session, sql string) []Result {
+	t.Helper()
+	res, err := e.Execute(context.Background(), s, sql)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return res
+}
+
+func nextValues(t *testing.T, e *Engine, s *Session, source string) []any {
+	t.Helper()
+	r, err := e.NextRecord(context.Background(), s, source, 10*time.Second)
+	if err != nil {
+		t.Fatalf("NextRecord(%s): %v", source, err)
+	}
+	if r == nil {
+		t.Fatalf("NextRecord(%s): no record", source)
+	}
+	return r.Values
+}
+
+func TestUppercaseQuickstart(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	defer e.Close()
+	s := NewSession()
+	defer s.Close()
+	mustExec(t, e, s, `CREATE STREAM input (v STRING) WITH (kafka_topic='input-topic', value_format='KAFKA', partitions=1);
+		CREATE STREAM trans WITH (kafka_topic='trans-topic', value_format='KAFKA') AS SELECT UCASE(v) AS v FROM input;
+		INSERT INTO input (v) VALUES ('hello');
+		INSERT INTO input (v) VALUES ('streams');`)
+	for _, want := range []string{"HELLO", "STREAMS"} {
+		if got := nextValues(t, e, s, "TRANS"); len(got) != 1 || got[0] != want {
+			t.Fatalf("got %v, want [%s]", got, want)
+		}
+	}
+}
+
+func TestBadRecordGoesToProcessingLog(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	defer e.Close()
+	s := NewSession()
+	mustExec(t, e, s, `CREATE STREAM s (id INT KEY, n INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+		CREATE STREAM t AS SELECT id, n * 2 AS n2 FROM s;`)
+	if _, _, err := e.client.Produce(context.Background(), &kafka.Record{Topic: "s", Partition: -1, Value: []byte("{not json")}); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, e, s, `INSERT INTO s (id, n) VALUES (1, 21);`)
+	got := nextValues(t, e, s, "T")
+	if got[0] != int32(1) || got[1] != int32(42) {
+		t.Fatalf("got %v", got)
+	}
+	if n := e.ProcessingErrors(); n != 1 {
+		t.Fatalf("processing errors = %d, want 1", n)
+	}
+}
+
+func TestCatalogSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	e := newTestEngine(t, Config{DataDir: dir})
+	s := NewSession()
+	mustExec(t, e, s, `CREATE STREAM a (id INT KEY, x STRING) WITH (kafka_topic='a', value_format='JSON', partitions=1);
+		CREATE STREAM b AS SELECT id, LCASE(x) AS x FROM a;
+		INSERT INTO a (id, x) VALUES (1, 'ONE');`)
+	if got := nextValues(t, e, s, "B"); got[1] != "one" {
+		t.Fatalf("got %v", got)
+	}
+	s.Close()
+	e.Close()
+
+	e = newTestEngine(t, Config{DataDir: dir})
+	defer e.Close()
+	s = NewSession()
+	defer s.Close()
+	res := mustExec(t, e, s, `SHOW STREAMS;`)
+	if len(res[0].Rows) != 2 {
+		t.Fatalf("streams after restart: %v", res[0].Rows)
+	}
+	if qs := e.Catalog().Queries(); len(qs) != 1 {
+		t.Fatalf("queries after restart: %v", qs)
+	}
+	mustExec(t, e, s, `INSERT INTO a (id, x) VALUES (2, 'TWO');`)
+	if got := nextValues(t, e, s, "B"); got[1] != "one" {
+		t.Fatalf("first record after restart: %v", got)
+	}
+	if got := nextValues(t, e, s, "B"); got[1] != "two" {
+		t.Fatalf("second record after restart: %v", got)
+	}
+}
+
+func TestUnreachableBroker(t *testing.T) {
+	start := time.Now()
+	_, err := NewEngine(context.Background(), Config{Bootstrap: []string{"127.0.0.1:1"}})
+	if err == nil || !strings.Contains(err.Error(), "cannot reach Kafka") {
+		t.Fatalf("err = %v", err)
+	}
+	t.Logf("failed after %v", time.Since(start))
+}
+
+func TestPushQueryLimit(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	defer e.Close()
+	s := NewSession()
+	mustExec(t, e, s, `CREATE STREAM p (id INT KEY, v DOUBLE) WITH (kafka_topic='p', value_format='DELIMITED', partitions=2);`)
+	res := mustExec(t, e, s, `SELECT id, v * 2 AS d FROM p WHERE v > 1 EMIT CHANGES LIMIT 2;`)
+	if res[0].Kind != ResultStream {
+		t.Fatalf("kind %v", res[0].Kind)
+	}
+	mustExec(t, e, s, `INSERT INTO p (id, v) VALUES (1, 0.5); INSERT INTO p (id, v) VALUES (2, 1.5); INSERT INTO p (id, v) VALUES (3, 2.5);`)
+	var rows [][]any
+	timeout := time.After(10 * time.Second)
+	for done := false; !done; {
+		select {
+		case r, ok := <-res[0].Stream:
+			if !ok {
+				done = true
+				break
+			}
+			rows = append(rows, r)
+		case <-timeout:
+			t.Fatalf("push query did not finish; rows %v", rows)
+		}
+	}
+	if len(rows) != 2 {
+		t.Fatalf("rows = %v", rows)
+	}
+}

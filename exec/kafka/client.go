@@ -1,0 +1,292 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// Record is a Kafka record as Sluice sees it.
+type Record struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	Key       []byte
+	Value     []byte
+	Timestamp int64 // ms since epoch
+	Headers   []Header
+}
+
+// Header is one record header.
+type Header struct {
+	Key   string
+	Value []byte
+}
+
+// TopicInfo describes a topic.
+type TopicInfo struct {
+	Name       string
+	Partitions int
+	Replicas   int
+}
+
+// ErrTopicExists is returned by CreateTopic when the topic is already there.
+var ErrTopicExists = errors.New("topic already exists")
+
+// ErrNoTopic is returned when a topic does not exist.
+var ErrNoTopic = errors.New("topic does not exist")
+
+// Client is a shared producer plus admin for one cluster. It is safe for
+// concurrent use.
+type Client struct {
+	seeds []string
+	cl    *kgo.Client
+	adm   *kadm.Client
+}
+
+// DialTimeout bounds how long Dial waits for a broker to answer.
+const DialTimeout = 10 * time.Second
+
+func baseOpts(seeds []string) []kgo.Opt {
+	return []kgo.Opt{
+		kgo.SeedBrokers(seeds...),
+		kgo.DialTimeout(3 * time.Second),
+		kgo.RetryTimeout(DialTimeout),
+		kgo.MetadataMinAge(250 * time.Millisecond),
+	}
+}
+
+// Dial connects to the cluster and checks that a broker answers, so an
+// unreachable broker is an error within DialTimeout rather than a hang.
+func Dial(ctx context.Context, seeds []string) (*Client, error) {
+	opts := append(baseOpts(seeds),
+		kgo.ProducerLinger(0),
+		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)),
+		kgo.ProducerBatchCompression(kgo.NoCompression()),
+		kgo.MaxBufferedRecords(100000),
+	)
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("kafka client for %s: %w", strings.Join(seeds, ","), err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, DialTimeout)
+	defer cancel()
+	if err := cl.Ping(pctx); err != nil {
+		cl.Close()
+		return nil, fmt.Errorf("cannot reach Kafka at %s: %w", strings.Join(seeds, ","), err)
+	}
+	return &Client{seeds: seeds, cl: cl, adm: kadm.NewClient(cl)}, nil
+}
+
+// Seeds are the bootstrap servers.
+func (c *Client) Seeds() []string { return c.seeds }
+
+// Close releases the client.
+func (c *Client) Close() { c.cl.Close() }
+
+// CreateTopic creates a topic; ErrTopicExists when it is there already.
+func (c *Client) CreateTopic(ctx context.Context, name string, partitions int, configs map[string]string) error {
+	cfg := map[string]*string{}
+	for k, v := range configs {
+		v := v
+		cfg[k] = &v
+	}
+	resp, err := c.adm.CreateTopic(ctx, int32(partitions), -1, cfg, name)
+	if err == nil {
+		err = resp.Err
+	}
+	if errors.Is(err, kerr.TopicAlreadyExists) {
+		return ErrTopicExists
+	}
+	if err != nil {
+		return fmt.Errorf("create topic %s: %w", name, err)
+	}
+	// Wait until metadata shows it, so a produce right after does not race.
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if info, err := c.Topic(ctx, name); err == nil && info.Partitions == partitions {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
+}
+
+// DeleteTopic deletes a topic.
+func (c *Client) DeleteTopic(ctx context.Context, name string) error {
+	resp, err := c.adm.DeleteTopics(ctx, name)
+	if err != nil {
+		return fmt.Errorf("delete topic %s: %w", name, err)
+	}
+	for _, r := range resp {
+		if r.Err != nil && !errors.Is(r.Err, kerr.UnknownTopicOrPartition) {
+			return fmt.Errorf("delete topic %s: %w", name, r.Err)
+		}
+	}
+	c.cl.PurgeTopicsFromClient(name)
+	return nil
+}
+
+// Topic describes one topic; ErrNoTopic when it does not exist.
+func (c *Client) Topic(ctx context.Context, name string) (TopicInfo, error) {
+	tds, err := c.adm.ListTopics(ctx, name)
+	if err != nil {
+		return TopicInfo{}, fmt.Errorf("describe topic %s: %w", name, err)
+	}
+	td, ok := tds[name]
+	if !ok || errors.Is(td.Err, kerr.UnknownTopicOrPartition) {
+		return TopicInfo{}, ErrNoTopic
+	}
+	if td.Err != nil {
+		return TopicInfo{}, fmt.Errorf("describe topic %s: %w", name, td.Err)
+	}
+	return topicInfo(td), nil
+}
+
+func topicInfo(td kadm.TopicDetail) TopicInfo {
+	ti := TopicInfo{Name: td.Topic, Partitions: len(td.Partitions)}
+	for _, p := range td.Partitions {
+		ti.Replicas = len(p.Replicas)
+		break
+	}
+	return ti
+}
+
+// Topics lists the topics of the cluster, sorted by name; internal topics
+// (those starting with '_') only when all is set.
+func (c *Client) Topics(ctx context.Context, all bool) ([]TopicInfo, error) {
+	tds, err := c.adm.ListTopics(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	var out []TopicInfo
+	for _, td := range tds {
+		if !all && (td.IsInternal || strings.HasPrefix(td.Topic, "_")) {
+			continue
+		}
+		out = append(out, topicInfo(td))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Produce writes one record and waits for the broker's ack. A Partition of
+// -1 lets the default (murmur2, as Java's) partitioner choose.
+func (c *Client) Produce(ctx context.Context, r *Record) (int32, int64, error) {
+	kr := toKgo(r)
+	res := c.cl.ProduceSync(ctx, kr)
+	if err := res.FirstErr(); err != nil {
+		return 0, 0, fmt.Errorf("produce to %s: %w", r.Topic, err)
+	}
+	return kr.Partition, kr.Offset, nil
+}
+
+// ProduceAsync queues a record; done is called when it is acked or failed.
+func (c *Client) ProduceAsync(ctx context.Context, r *Record, done func(error)) {
+	c.cl.Produce(ctx, toKgo(r), func(_ *kgo.Record, err error) {
+		if done != nil {
+			done(err)
+		}
+	})
+}
+
+// Flush waits for every queued record to be acked.
+func (c *Client) Flush(ctx context.Context) error { return c.cl.Flush(ctx) }
+
+func toKgo(r *Record) *kgo.Record {
+	kr := &kgo.Record{Topic: r.Topic, Key: r.Key, Value: r.Value, Partition: r.Partition}
+	if r.Timestamp != 0 {
+		kr.Timestamp = time.UnixMilli(r.Timestamp)
+	}
+	for _, h := range r.Headers {
+		kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h.Key, Value: h.Value})
+	}
+	if r.Partition < 0 {
+		kr.Partition = 0
+	}
+	return kr
+}
+
+func fromKgo(kr *kgo.Record) Record {
+	r := Record{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset, Key: kr.Key, Value: kr.Value,
+		Timestamp: kr.Timestamp.UnixMilli()}
+	for _, h := range kr.Headers {
+		r.Headers = append(r.Headers, Header{Key: h.Key, Value: h.Value})
+	}
+	return r
+}
+
+// Offsets maps partition to offset for one topic.
+type Offsets map[int32]int64
+
+// EndOffsets returns the next offset to be written per partition.
+func (c *Client) EndOffsets(ctx context.Context, topic string) (Offsets, error) {
+	return c.listOffsets(ctx, topic, c.adm.ListEndOffsets)
+}
+
+// StartOffsets returns the first readable offset per partition.
+func (c *Client) StartOffsets(ctx context.Context, topic string) (Offsets, error) {
+	return c.listOffsets(ctx, topic, c.adm.ListStartOffsets)
+}
+
+func (c *Client) listOffsets(ctx context.Context, topic string, list func(context.Context, ...string) (kadm.ListedOffsets, error)) (Offsets, error) {
+	lo, err := list(ctx, topic)
+	if err != nil {
+		return nil, fmt.Errorf("list offsets of %s: %w", topic, err)
+	}
+	if err := lo.Error(); err != nil {
+		if errors.Is(err, kerr.UnknownTopicOrPartition) {
+			return nil, fmt.Errorf("%s: %w", topic, ErrNoTopic)
+		}
+		return nil, fmt.Errorf("list offsets of %s: %w", topic, err)
+	}
+	out := Offsets{}
+	lo.Each(func(o kadm.ListedOffset) { out[o.Partition] = o.Offset })
+	return out, nil
+}
+
+// CommittedOffsets returns a group's committed offsets for a topic.
+func (c *Client) CommittedOffsets(ctx context.Context, group, topic string) (Offsets, error) {
+	resp, err := c.adm.FetchOffsets(ctx, group)
+	if errors.Is(err, kerr.GroupIDNotFound) {
+		return Offsets{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fetch offsets of group %s: %w", group, err)
+	}
+	out := Offsets{}
+	resp.Each(func(o kadm.OffsetResponse) {
+		if o.Topic == topic && o.Err == nil && o.At >= 0 {
+			out[o.Partition] = o.At
+		}
+	})
+	return out, nil
+}
+
+// CommitOffsets commits offsets for a group (used to position a new query).
+func (c *Client) CommitOffsets(ctx context.Context, group, topic string, offs Offsets) error {
+	os := kadm.Offsets{}
+	for p, o := range offs {
+		os.Add(kadm.Offset{Topic: topic, Partition: p, At: o, LeaderEpoch: -1})
+	}
+	resp, err := c.adm.CommitOffsets(ctx, group, os)
+	if err == nil {
+		err = resp.Error()
+	}
+	if err != nil {
+		return fmt.Errorf("commit offsets of group %s: %w", group, err)
+	}
+	return nil
+}
+
+// DeleteGroup removes a consumer group (after TERMINATE).
+func (c *Client) DeleteGroup(ctx context.Context, group string) {
+	_, _ = c.adm.DeleteGroups(ctx, group)
+}

@@ -1,0 +1,33 @@
+package exec
+
+import (
+	"github.com/sluicedb/sluice/exec/eval"
+	"github.com/sluicedb/sluice/planner"
+	"github.com/sluicedb/sluice/sql/types"
+)
+
+// newProjectProc computes the select list. As in ksqlDB, an expression that
+// fails on a record yields NULL for that column and a processing-log entry;
+// the row is still emitted.
+func newProjectProc(p *planner.Proc, next emitFn, report func(error)) (emitFn, error) {
+	fns := make([]eval.Func, len(p.Exprs))
+	for i, e := range p.Exprs {
+		f, err := eval.Compile(e)
+		if err != nil {
+			return nil, err
+		}
+		fns[i] = f
+	}
+	return func(m *rowMeta, row types.Row) error {
+		out := make(types.Row, len(fns))
+		for i, f := range fns {
+			v, err := f(row)
+			if err != nil {
+				report(&recordError{m: m, err: err})
+				v = nil
+			}
+			out[i] = v
+		}
+		return next(m, out)
+	}, nil
+}

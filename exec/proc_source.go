@@ -1,0 +1,140 @@
+package exec
+
+import (
+	"fmt"
+
+	"github.com/sluicedb/sluice/exec/kafka"
+	"github.com/sluicedb/sluice/exec/serde"
+	"github.com/sluicedb/sluice/planner"
+	"github.com/sluicedb/sluice/sql/types"
+)
+
+// sourceProc decodes records of a topic into rows laid out as the source's
+// columns followed by ROWTIME, ROWPARTITION, ROWOFFSET.
+type sourceProc struct {
+	topic    string
+	key, val serde.Codec
+	keyPos   []int // row index of each key column
+	valPos   []int // row index of each value column
+	hdrPos   []int
+	hdrKeys  []string
+	width    int
+	tsIndex  int
+	tsFormat string
+	next     emitFn
+}
+
+func newSourceProc(p *planner.Proc, next emitFn) (*sourceProc, error) {
+	sp := &sourceProc{topic: p.Topic, tsIndex: p.TimestampIndex, tsFormat: p.TimestampFormat, next: next,
+		width: len(p.Schema.Columns) + len(types.PseudoColumns)}
+	var keys, vals []types.Column
+	for i, c := range p.Schema.Columns {
+		switch c.Namespace {
+		case types.KeyColumn:
+			keys = append(keys, c)
+			sp.keyPos = append(sp.keyPos, i)
+		case types.ValueColumn:
+			vals = append(vals, c)
+			sp.valPos = append(sp.valPos, i)
+		case types.HeaderColumn:
+			sp.hdrPos = append(sp.hdrPos, i)
+			sp.hdrKeys = append(sp.hdrKeys, c.HeaderKey)
+		}
+	}
+	var err error
+	if sp.key, err = serde.NewKeyCodec(p.KeyFormat.Format, keys, codecOptions(p.KeyFormat)); err != nil {
+		return nil, fmt.Errorf("source %s: %w", p.Topic, err)
+	}
+	if sp.val, err = serde.NewValueCodec(p.ValueFormat.Format, vals, codecOptions(p.ValueFormat)); err != nil {
+		return nil, fmt.Errorf("source %s: %w", p.Topic, err)
+	}
+	return sp, nil
+}
+
+// decode turns a record into a row; a nil row with no error is a tombstone.
+func (sp *sourceProc) decode(r *kafka.Record) (types.Row, *rowMeta, error) {
+	m := &rowMeta{topic: r.Topic, partition: r.Partition, offset: r.Offset, ts: r.Timestamp, headers: r.Headers}
+	if r.Value == nil {
+		return nil, m, nil
+	}
+	row := make(types.Row, sp.width)
+	kv, err := sp.key.Decode(r.Key)
+	if err != nil {
+		return nil, m, serde.DeserializeError(r.Topic, true, err)
+	}
+	for i, pos := range sp.keyPos {
+		if i < len(kv) {
+			row[pos] = kv[i]
+		}
+	}
+	vv, err := sp.val.Decode(r.Value)
+	if err != nil {
+		return nil, m, serde.DeserializeError(r.Topic, false, err)
+	}
+	for i, pos := range sp.valPos {
+		if i < len(vv) {
+			row[pos] = vv[i]
+		}
+	}
+	for i, pos := range sp.hdrPos {
+		row[pos] = headerValue(r.Headers, sp.hdrKeys[i])
+	}
+	if sp.tsIndex >= 0 {
+		ts, err := toMillis(row[sp.tsIndex], sp.tsFormat)
+		if err != nil {
+			return nil, m, err
+		}
+		m.ts = ts
+	}
+	n := len(row) - len(types.PseudoColumns)
+	row[n] = m.ts
+	row[n+1] = r.Partition
+	row[n+2] = r.Offset
+	return row, m, nil
+}
+
+func headerValue(hs []kafka.Header, key string) any {
+	if key != "" {
+		var last any
+		for _, h := range hs {
+			if h.Key == key {
+				last = h.Value
+			}
+		}
+		return last
+	}
+	arr := make([]any, 0, len(hs))
+	for _, h := range hs {
+		arr = append(arr, &types.Struct{Values: []any{h.Key, h.Value}})
+	}
+	return arr
+}
+
+func (sp *sourceProc) process(r *kafka.Record) error {
+	row, m, err := sp.decode(r)
+	if err != nil {
+		return &recordError{m: m, err: err}
+	}
+	if row == nil {
+		return nil // tombstones carry nothing for a stream
+	}
+	return sp.next(m, row)
+}
+
+func toMillis(v any, format string) (int64, error) {
+	switch v := v.(type) {
+	case int64:
+		return v, nil
+	case types.Timestamp:
+		return int64(v), nil
+	case nil:
+		return 0, fmt.Errorf("timestamp column is null")
+	case string:
+		t, err := parseTimestamp(v, format)
+		if err != nil {
+			return 0, err
+		}
+		return t, nil
+	}
+	return 0, fmt.Errorf("cannot use %T as a timestamp", v)
+}

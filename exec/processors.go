@@ -1,0 +1,34 @@
+package exec
+
+import (
+	"fmt"
+
+	"github.com/sluicedb/sluice/exec/kafka"
+	"github.com/sluicedb/sluice/sql/types"
+)
+
+// rowMeta travels with a row through a pipeline: where the row came from and
+// its event time.
+type rowMeta struct {
+	topic     string
+	partition int32
+	offset    int64
+	ts        int64
+	headers   []kafka.Header
+}
+
+// emitFn passes a row to the next processor.
+type emitFn func(m *rowMeta, row types.Row) error
+
+// recordError is a record-level failure: it goes to the processing log and
+// the query continues.
+type recordError struct {
+	m   *rowMeta
+	err error
+}
+
+func (r *recordError) Error() string {
+	return fmt.Sprintf("topic %s partition %d offset %d: %v", r.m.topic, r.m.partition, r.m.offset, r.err)
+}
+
+func (r *recordError) Unwrap() error { return r.err }

@@ -1,0 +1,105 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/sluicedb/sluice/exec/kafka"
+	"github.com/sluicedb/sluice/planner"
+	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/sql/types"
+)
+
+var transients sync.Map // query id -> context.CancelFunc, across engines (ids are random)
+
+func (e *Engine) stopTransient(id string) bool {
+	if c, ok := transients.LoadAndDelete(id); ok {
+		c.(context.CancelFunc)()
+		return true
+	}
+	return false
+}
+
+// query runs a SELECT typed at the client: push queries stream rows until
+// cancelled or LIMIT; pull queries need materialized tables (not yet).
+func (e *Engine) query(ctx context.Context, s *Session, q *ast.Query) ([]Result, error) {
+	if q.Emit == ast.EmitNone {
+		return nil, ast.Errorf(ast.SemanticError, q.At, "Pull queries are not supported yet: add EMIT CHANGES for a push query.")
+	}
+	if q.Emit == ast.EmitFinal {
+		return nil, ast.Errorf(ast.SemanticError, q.At, "EMIT FINAL is only supported for windowed aggregations.")
+	}
+	name := "QUERY"
+	if ref, ok := q.From.(*ast.SourceRef); ok {
+		name = ref.Name
+	}
+	id := fmt.Sprintf("transient_%s_%d", name, rand.Uint64()%10_000_000_000_000_000)
+	plan, err := planner.PlanQuery(e.cat, q, planner.QueryOptions{QueryID: id, Kind: planner.Push, Defaults: e.defaults(s)})
+	if err != nil {
+		return nil, err
+	}
+	topic := plan.Topology.Procs[0].Topic
+	var offs kafka.Offsets
+	if e.earliest(s) {
+		offs, err = e.client.StartOffsets(ctx, topic)
+	} else {
+		offs, err = e.client.EndOffsets(ctx, topic)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cons, err := e.client.NewPartitionConsumer(topic, offs)
+	if err != nil {
+		return nil, err
+	}
+	qctx, cancel := context.WithCancel(context.Background())
+	rows := make(chan []any, 64)
+	limit := int64(-1)
+	if plan.Limit != nil {
+		limit = *plan.Limit
+	}
+	sink := &clientSink{ctx: qctx, out: rows, limit: limit, done: cancel}
+	src, err := buildPipeline(plan.Topology, nil, sink.emit, func(err error) { e.reportRecordError(nil, err) })
+	if err != nil {
+		cancel()
+		cons.Close()
+		return nil, err
+	}
+	transients.Store(id, cancel)
+	var errMu sync.Mutex
+	var runErr error
+	go func() {
+		defer close(rows)
+		defer cons.Close()
+		defer transients.Delete(id)
+		if limit == 0 {
+			return
+		}
+		for qctx.Err() == nil {
+			recs, err := cons.Poll(qctx)
+			if err != nil && qctx.Err() == nil {
+				errMu.Lock()
+				runErr = err
+				errMu.Unlock()
+				return
+			}
+			for i := range recs {
+				if qctx.Err() != nil {
+					break
+				}
+				if err := src.process(&recs[i]); err != nil {
+					e.reportRecordError(nil, err)
+				}
+			}
+		}
+	}()
+	cols := make([]string, len(plan.Output.Columns))
+	tys := make([]*types.Type, len(plan.Output.Columns))
+	for i, c := range plan.Output.Columns {
+		cols[i], tys[i] = c.Name, c.Type
+	}
+	return []Result{{Kind: ResultStream, Columns: cols, Types: tys, Stream: rows, Cancel: cancel, QueryID: id,
+		Err: func() error { errMu.Lock(); defer errMu.Unlock(); return runErr }}}, nil
+}

@@ -1,0 +1,256 @@
+package planner
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/sluicedb/sluice/catalog"
+	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/sql/types"
+)
+
+// Defaults are session/server settings the planner needs.
+type Defaults struct {
+	KeyFormat   string // ksql.persistence.default.format.key (KAFKA)
+	ValueFormat string // ksql.persistence.default.format.value ("" = required)
+}
+
+// SourceProps are the parsed WITH properties of CREATE statements.
+type SourceProps struct {
+	Topic           string
+	Partitions      int // 0: not given
+	Replicas        int
+	KeyFormat       catalog.FormatInfo
+	ValueFormat     catalog.FormatInfo
+	Timestamp       string
+	TimestampFormat string
+}
+
+var knownProps = map[string]bool{
+	"KAFKA_TOPIC": true, "PARTITIONS": true, "REPLICAS": true, "KEY_FORMAT": true, "VALUE_FORMAT": true,
+	"FORMAT": true, "TIMESTAMP": true, "TIMESTAMP_FORMAT": true, "WRAP_SINGLE_VALUE": true,
+	"VALUE_DELIMITER": true, "KEY_DELIMITER": true, "RETENTION_MS": true, "WINDOW_TYPE": true,
+	"WINDOW_SIZE": true, "VALUE_AVRO_SCHEMA_FULL_NAME": true, "KEY_SCHEMA_ID": true, "VALUE_SCHEMA_ID": true,
+	"KEY_SCHEMA_FULL_NAME": true, "VALUE_SCHEMA_FULL_NAME": true, "SOURCE_CONNECTOR": true,
+}
+
+// ParseProps reads WITH properties. inherit supplies defaults (the source's
+// formats for C*AS); it may be nil.
+func ParseProps(props ast.Properties, d Defaults, inherit *SourceProps) (*SourceProps, error) {
+	sp := &SourceProps{}
+	if inherit != nil {
+		*sp = *inherit
+		sp.Topic, sp.Partitions, sp.Replicas, sp.Timestamp, sp.TimestampFormat = "", 0, 0, "", ""
+	}
+	var fmtAll string
+	for _, p := range props {
+		if !knownProps[p.Name] {
+			return nil, ast.Errorf(ast.SemanticError, p.At, "Invalid config variable(s) in the WITH clause: %s", p.Name)
+		}
+		s := propString(p.Value)
+		switch p.Name {
+		case "KAFKA_TOPIC":
+			sp.Topic = s
+		case "PARTITIONS", "REPLICAS":
+			n, err := strconv.Atoi(s)
+			if err != nil || n < -1 || n == 0 && p.Name == "PARTITIONS" {
+				return nil, ast.Errorf(ast.SemanticError, p.At, "Invalid value for %s property: %s", p.Name, s)
+			}
+			if p.Name == "PARTITIONS" {
+				sp.Partitions = n
+			} else {
+				sp.Replicas = n
+			}
+		case "KEY_FORMAT":
+			sp.KeyFormat = catalog.FormatInfo{Format: strings.ToUpper(s), Delimiter: sp.KeyFormat.Delimiter}
+		case "VALUE_FORMAT":
+			sp.ValueFormat = catalog.FormatInfo{Format: strings.ToUpper(s), Delimiter: sp.ValueFormat.Delimiter,
+				WrapSingleValue: sp.ValueFormat.WrapSingleValue}
+		case "FORMAT":
+			fmtAll = strings.ToUpper(s)
+		case "TIMESTAMP":
+			sp.Timestamp = strings.ToUpper(s)
+			if strings.HasPrefix(s, "`") || strings.HasPrefix(s, "\"") {
+				sp.Timestamp = strings.Trim(s, "`\"")
+			}
+		case "TIMESTAMP_FORMAT":
+			sp.TimestampFormat = s
+		case "WRAP_SINGLE_VALUE":
+			b, ok := p.Value.(bool)
+			if !ok {
+				b = strings.EqualFold(s, "true")
+			}
+			sp.ValueFormat.WrapSingleValue = &b
+		case "VALUE_DELIMITER", "KEY_DELIMITER":
+			if s == "" {
+				return nil, ast.Errorf(ast.SemanticError, p.At, "Failed to prepare statement: Configuration %s is invalid: "+
+					"Delimiter cannot be empty, if you meant to have a tab or space for delimiter, please use the special values 'TAB' or 'SPACE'\nExample valid value: ';'", p.Name)
+			}
+			if p.Name == "VALUE_DELIMITER" {
+				sp.ValueFormat.Delimiter = s
+			} else {
+				sp.KeyFormat.Delimiter = s
+			}
+		}
+	}
+	if fmtAll != "" {
+		if _, ok := props.Get("KEY_FORMAT"); ok {
+			return nil, ast.Errorf(ast.SemanticError, ast.Pos{}, "Cannot supply both 'KEY_FORMAT' and 'FORMAT' properties, as 'FORMAT' sets both key and value formats.")
+		}
+		if _, ok := props.Get("VALUE_FORMAT"); ok {
+			return nil, ast.Errorf(ast.SemanticError, ast.Pos{}, "Cannot supply both 'VALUE_FORMAT' and 'FORMAT' properties, as 'FORMAT' sets both key and value formats.")
+		}
+		sp.KeyFormat.Format, sp.ValueFormat.Format = fmtAll, fmtAll
+	}
+	if sp.KeyFormat.Format == "" {
+		sp.KeyFormat.Format = d.KeyFormat
+		if sp.KeyFormat.Format == "" {
+			sp.KeyFormat.Format = "KAFKA"
+		}
+	}
+	if sp.ValueFormat.Format == "" {
+		sp.ValueFormat.Format = d.ValueFormat
+	}
+	if sp.ValueFormat.Format == "" {
+		return nil, ast.Errorf(ast.SemanticError, ast.Pos{}, "Statement is missing the 'VALUE_FORMAT' property from the WITH clause. "+
+			"Either provide one or set a default via the 'ksql.persistence.default.format.value' config.")
+	}
+	return sp, nil
+}
+
+func propString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// PlanCreateSource builds the catalog entry of a CREATE STREAM/TABLE over a
+// topic (no AS SELECT).
+func PlanCreateSource(st *ast.CreateSource, d Defaults) (*catalog.Source, *SourceProps, error) {
+	sp, err := ParseProps(st.Props, d, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if sp.Topic == "" {
+		sp.Topic = st.Name
+	}
+	var keys, vals, hdrs []types.Column
+	seen := map[string]bool{}
+	for _, c := range st.Columns {
+		if seen[c.Name] {
+			return nil, nil, ast.Errorf(ast.SemanticError, c.At, "Duplicate column names: %s", c.Name)
+		}
+		seen[c.Name] = true
+		if isReserved(c.Name) {
+			return nil, nil, ast.Errorf(ast.SemanticError, c.At, "'%s' is a reserved column name. You cannot use it as a name for a column.", c.Name)
+		}
+		col := types.Column{Name: c.Name, Type: c.Type}
+		switch {
+		case c.PrimaryKey:
+			if st.Kind == ast.Stream {
+				return nil, nil, ast.Errorf(ast.SemanticError, c.At, "Column `%s` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.", c.Name)
+			}
+			col.Namespace = types.KeyColumn
+			keys = append(keys, col)
+		case c.Key:
+			if st.Kind == ast.Table {
+				return nil, nil, ast.Errorf(ast.SemanticError, c.At, "Column `%s` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.", c.Name)
+			}
+			col.Namespace = types.KeyColumn
+			keys = append(keys, col)
+		case c.Headers:
+			col.Namespace = types.HeaderColumn
+			col.HeaderKey = c.HeaderKey
+			hdrs = append(hdrs, col)
+		default:
+			vals = append(vals, col)
+		}
+	}
+	if st.Kind == ast.Table && len(keys) == 0 && len(st.Columns) > 0 {
+		return nil, nil, ast.Errorf(ast.SemanticError, st.At, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.")
+	}
+	if len(st.Columns) == 0 {
+		return nil, nil, ast.Errorf(ast.SemanticError, st.At, "The statement does not define any columns.")
+	}
+	if len(vals) == 0 && sp.ValueFormat.Format != "NONE" {
+		return nil, nil, ast.Errorf(ast.SemanticError, st.At, "The statement does not define any value columns.")
+	}
+	for _, k := range keys {
+		if containsMap(k.Type) {
+			return nil, nil, ast.Errorf(ast.SemanticError, st.At, "Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: %s. Column type: %s. See https://github.com/confluentinc/ksql/issues/6621 for more.", types.QuoteIdent(k.Name), k.Type)
+		}
+	}
+	if len(keys) == 0 && sp.KeyFormat.Format == "KAFKA" {
+		// ksqlDB stores key-less sources with the NONE key format.
+		sp.KeyFormat.Format = "NONE"
+	}
+	schema := types.Schema{Columns: append(append(keys, vals...), hdrs...)}
+	src := &catalog.Source{
+		Name: st.Name, Kind: st.Kind, Schema: schema, Topic: sp.Topic, Partitions: sp.Partitions,
+		KeyFormat: sp.KeyFormat, ValueFormat: sp.ValueFormat, ReadOnly: st.Source, SQL: st.Text,
+	}
+	if err := setTimestamp(src, sp); err != nil {
+		return nil, nil, err
+	}
+	return src, sp, nil
+}
+
+func setTimestamp(src *catalog.Source, sp *SourceProps) error {
+	if sp.Timestamp == "" {
+		return nil
+	}
+	i := src.Schema.Find(sp.Timestamp)
+	if i < 0 {
+		return ast.Errorf(ast.SemanticError, ast.Pos{}, "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'", sp.Timestamp)
+	}
+	t := src.Schema.Columns[i].Type
+	switch t.Kind {
+	case types.Bigint, types.TimestampKind:
+	case types.String:
+		if sp.TimestampFormat == "" {
+			return ast.Errorf(ast.SemanticError, ast.Pos{}, "A String timestamp field has been specified without also specifying the TIMESTAMP_FORMAT property.")
+		}
+	default:
+		return ast.Errorf(ast.SemanticError, ast.Pos{}, "Timestamp column, %s, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified.", types.QuoteIdent(sp.Timestamp))
+	}
+	src.TimestampColumn = sp.Timestamp
+	src.TimestampFormat = sp.TimestampFormat
+	return nil
+}
+
+func containsMap(t *types.Type) bool {
+	switch t.Kind {
+	case types.MapKind:
+		return true
+	case types.Array:
+		return containsMap(t.Elem)
+	case types.StructKind:
+		for _, f := range t.Fields {
+			if containsMap(f.Type) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isReserved(name string) bool {
+	switch name {
+	case types.RowTime, types.RowPartition, types.RowOffset, types.WindowStart, types.WindowEnd:
+		return true
+	}
+	return false
+}
+
+func keyWord(s *catalog.Source) string {
+	if s.Kind == ast.Table {
+		return "PRIMARY KEY"
+	}
+	return "KEY"
+}

@@ -1,0 +1,298 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sluicedb/sluice/catalog"
+	"github.com/sluicedb/sluice/planner/expr"
+	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/sql/types"
+)
+
+// QueryOptions says what a SELECT is planned for.
+type QueryOptions struct {
+	QueryID string
+	Kind    QueryKind
+	// Create is the CREATE STREAM/TABLE ... AS statement for C*AS.
+	Create *ast.CreateSource
+	// Insert is the target of INSERT INTO ... SELECT.
+	Insert   *catalog.Source
+	Defaults Defaults
+}
+
+// PlanQuery plans a SELECT for a persistent or push query.
+func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, error) {
+	if err := checkSupported(q); err != nil {
+		return nil, err
+	}
+	ref := q.From.(*ast.SourceRef)
+	src := cat.Source(ref.Name)
+	if src == nil {
+		return nil, ast.Errorf(ast.SemanticError, ref.At, "%s does not exist.", "Source "+types.QuoteIdent(ref.Name))
+	}
+	if src.Kind == ast.Table {
+		return nil, ast.Errorf(ast.SemanticError, ref.At, "queries over tables are not supported yet: %s is a TABLE", src.Name)
+	}
+	qualifier := ref.Name
+	if ref.Alias != "" {
+		qualifier = ref.Alias
+	}
+	srcNode := &SourceNode{Source: src, Alias: ref.Alias, schema: sourceRowSchema(src)}
+	scope := scopeOf(srcNode.schema, qualifier)
+	var root Logical = srcNode
+
+	if q.Where != nil {
+		pred, err := expr.Bind(q.Where, scope)
+		if err != nil {
+			return nil, prefixErr(err, "WHERE")
+		}
+		if t := pred.Type(); t.Kind != types.Boolean && t.Kind != types.Unknown {
+			return nil, ast.Errorf(ast.SemanticError, q.Where.Position(),
+				"Type error in WHERE expression: Should evaluate to boolean but is %s (%s) instead.", ast.FormatExpr(q.Where), t)
+		}
+		root = &FilterNode{Input: root, Predicate: pred}
+	}
+
+	items, err := expandStars(q.Items, src, qualifier)
+	if err != nil {
+		return nil, err
+	}
+	proj := &ProjectNode{Input: root}
+	genIdx := 0
+	names := map[string]bool{}
+	keyCols := map[string]string{} // output name -> source key column
+	for _, it := range items {
+		be, err := expr.Bind(it.Expr, scope)
+		if err != nil {
+			return nil, err
+		}
+		name := it.Alias
+		if name == "" {
+			name = defaultName(it.Expr, &genIdx)
+			if opts.Kind == Persistent && isReserved(name) {
+				return nil, ast.Errorf(ast.SemanticError, it.At, "Reserved column name in select: %s. Please remove or alias the column.", types.QuoteIdent(name))
+			}
+		} else if isReserved(name) {
+			return nil, ast.Errorf(ast.SemanticError, it.At, "%s is a reserved column name. You cannot use it as an alias for a column.", types.QuoteIdent(name))
+		}
+		if names[name] {
+			return nil, ast.Errorf(ast.SemanticError, it.At, "Duplicate column names: %s", name)
+		}
+		names[name] = true
+		col := types.Column{Name: name, Type: be.Type()}
+		if cr, ok := it.Expr.(*ast.ColumnRef); ok {
+			if i := src.Schema.Find(cr.Name); i >= 0 && src.Schema.Columns[i].Namespace == types.KeyColumn && (cr.Source == "" || cr.Source == qualifier) {
+				if prev, dup := findKeyAlias(keyCols, cr.Name); dup && opts.Kind == Persistent {
+					return nil, ast.Errorf(ast.SemanticError, it.At, "The projection contains a key column (%s) more than once, aliased as: %s and %s.",
+						types.QuoteIdent(cr.Name), prev, name)
+				}
+				keyCols[name] = cr.Name
+				col.Namespace = types.KeyColumn
+			}
+		}
+		if col.Type.Kind == types.Unknown && opts.Kind == Persistent {
+			return nil, ast.Errorf(ast.SemanticError, it.At, "Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).")
+		}
+		proj.Exprs = append(proj.Exprs, be)
+		proj.Out.Columns = append(proj.Out.Columns, col)
+	}
+	root = proj
+
+	plan := &Plan{QueryID: opts.QueryID, Kind: opts.Kind, Sources: []string{src.Name}, Output: proj.Out, Limit: q.Limit}
+	if opts.Kind == Persistent {
+		if err := checkKeysProjected(src, keyCols, sinkName(opts)); err != nil {
+			return nil, err
+		}
+		sink, err := buildSink(src, proj.Out, opts)
+		if err != nil {
+			return nil, err
+		}
+		plan.Sink = sink
+		root = &SinkNode{Input: root, Sink: sink}
+	} else {
+		root = &SinkNode{Input: root}
+	}
+	plan.Logical = root
+	if plan.Topology, err = Lower(opts.QueryID, root); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+func checkSupported(q *ast.Query) error {
+	switch {
+	case q.Window != nil:
+		return ast.Errorf(ast.SemanticError, q.Window.At, "windowed aggregations are not supported yet")
+	case len(q.GroupBy) > 0:
+		return ast.Errorf(ast.SemanticError, q.GroupBy[0].Position(), "GROUP BY is not supported yet")
+	case q.Having != nil:
+		return ast.Errorf(ast.SemanticError, q.Having.Position(), "HAVING is not supported yet")
+	case len(q.PartitionBy) > 0:
+		return ast.Errorf(ast.SemanticError, q.PartitionBy[0].Position(), "PARTITION BY is not supported yet")
+	}
+	if j, ok := q.From.(*ast.Join); ok {
+		return ast.Errorf(ast.SemanticError, j.At, "joins are not supported yet")
+	}
+	for _, it := range q.Items {
+		if it.Expr != nil && expr.IsAggregate(it.Expr) {
+			return ast.Errorf(ast.SemanticError, it.At, "aggregate functions are not supported yet")
+		}
+	}
+	return nil
+}
+
+func findKeyAlias(keyCols map[string]string, src string) (string, bool) {
+	for alias, s := range keyCols {
+		if s == src {
+			return alias, true
+		}
+	}
+	return "", false
+}
+
+func sinkName(opts QueryOptions) string {
+	if opts.Create != nil {
+		return opts.Create.Name
+	}
+	if opts.Insert != nil {
+		return opts.Insert.Name
+	}
+	return ""
+}
+
+func checkKeysProjected(src *catalog.Source, keyCols map[string]string, sink string) error {
+	var missing []string
+	for _, k := range src.Schema.Keys() {
+		if _, ok := findKeyAlias(keyCols, k.Name); !ok {
+			missing = append(missing, k.Name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	what := "key column " + missing[0]
+	if len(missing) > 1 {
+		what = "key columns " + strings.Join(missing, " and ")
+	}
+	return ast.Errorf(ast.SemanticError, ast.Pos{}, "Key missing from projection (ie, SELECT).\nThe query used to build %s must include the %s in its projection (eg, SELECT %s...).",
+		types.QuoteIdent(sink), what, strings.Join(missing, ", "))
+}
+
+func buildSink(src *catalog.Source, out types.Schema, opts QueryOptions) (*catalog.Source, error) {
+	var keys, vals []types.Column
+	for _, c := range out.Columns {
+		if c.Namespace == types.KeyColumn {
+			keys = append(keys, c)
+		} else {
+			c.Namespace = types.ValueColumn
+			vals = append(vals, c)
+		}
+	}
+	if len(vals) == 0 {
+		return nil, ast.Errorf(ast.SemanticError, ast.Pos{}, "The projection contains no value columns.")
+	}
+	schema := types.Schema{Columns: append(keys, vals...)}
+	if opts.Insert != nil {
+		sink := opts.Insert
+		if !sameSchema(schema, sink.Schema) {
+			return nil, ast.Errorf(ast.SemanticError, ast.Pos{}, "Incompatible schema between results and sink.\nResult schema is %s\nSink schema is %s",
+				schema.String("KEY"), sink.Schema.String("KEY"))
+		}
+		return sink, nil
+	}
+	st := opts.Create
+	inherit := &SourceProps{KeyFormat: src.KeyFormat, ValueFormat: src.ValueFormat}
+	inherit.ValueFormat.WrapSingleValue = nil
+	sp, err := ParseProps(st.Props, opts.Defaults, inherit)
+	if err != nil {
+		return nil, err
+	}
+	if sp.Topic == "" {
+		sp.Topic = st.Name
+	}
+	if sp.Partitions == 0 {
+		sp.Partitions = src.Partitions
+	}
+	if len(keys) == 0 {
+		sp.KeyFormat.Format = "NONE"
+	} else if sp.KeyFormat.Format == "NONE" {
+		sp.KeyFormat.Format = "KAFKA"
+	}
+	sink := &catalog.Source{Name: st.Name, Kind: st.Kind, Schema: schema, Topic: sp.Topic, Partitions: sp.Partitions,
+		KeyFormat: sp.KeyFormat, ValueFormat: sp.ValueFormat, SQL: st.Text, Sink: opts.QueryID}
+	if err := setTimestamp(sink, sp); err != nil {
+		return nil, err
+	}
+	return sink, nil
+}
+
+func sameSchema(a, b types.Schema) bool {
+	if len(a.Columns) != len(b.Columns) {
+		return false
+	}
+	for i := range a.Columns {
+		x, y := a.Columns[i], b.Columns[i]
+		if x.Name != y.Name || x.Namespace != y.Namespace || !x.Type.Equal(y.Type) {
+			return false
+		}
+	}
+	return true
+}
+
+// sourceRowSchema is the row layout a source node produces: the source's
+// columns, then the pseudo-columns.
+func sourceRowSchema(src *catalog.Source) types.Schema {
+	cols := append([]types.Column{}, src.Schema.Columns...)
+	cols = append(cols, types.PseudoColumns...)
+	return types.Schema{Columns: cols}
+}
+
+func scopeOf(s types.Schema, qualifier string) *expr.Scope {
+	sc := &expr.Scope{}
+	for i, c := range s.Columns {
+		sc.Columns = append(sc.Columns, expr.ScopeColumn{Source: qualifier, Name: c.Name, Type: c.Type, Index: i})
+	}
+	return sc
+}
+
+func expandStars(items []ast.SelectItem, src *catalog.Source, qualifier string) ([]ast.SelectItem, error) {
+	var out []ast.SelectItem
+	for _, it := range items {
+		if !it.Star {
+			out = append(out, it)
+			continue
+		}
+		if it.StarSource != "" && it.StarSource != qualifier {
+			return nil, ast.Errorf(ast.SemanticError, it.At, "'%s' is not a valid stream/table name or alias.", it.StarSource)
+		}
+		for _, c := range src.Schema.Columns {
+			out = append(out, ast.SelectItem{At: it.At, Expr: &ast.ColumnRef{ExprBase: ast.ExprBase{At: it.At}, Name: c.Name}})
+		}
+	}
+	return out, nil
+}
+
+// defaultName names an unaliased select item as ksqlDB does: a column keeps
+// its name, a struct dereference takes the field name, anything else is
+// KSQL_COL_<n> with n counting generated names.
+func defaultName(e ast.Expr, gen *int) string {
+	switch e := e.(type) {
+	case *ast.ColumnRef:
+		return e.Name
+	case *ast.Deref:
+		return e.Field
+	}
+	n := fmt.Sprintf("KSQL_COL_%d", *gen)
+	*gen++
+	return n
+}
+
+func prefixErr(err error, clause string) error {
+	if e, ok := err.(*ast.Error); ok && strings.HasPrefix(e.Msg, "Column '") {
+		cp := *e
+		cp.Msg = clause + " column '" + strings.TrimPrefix(e.Msg, "Column '")
+		return &cp
+	}
+	return err
+}

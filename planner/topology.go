@@ -1,0 +1,212 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sluicedb/sluice/catalog"
+	"github.com/sluicedb/sluice/planner/expr"
+	"github.com/sluicedb/sluice/sql/types"
+)
+
+// ProcKind is the kind of a topology node; exec has one constructor per kind.
+type ProcKind string
+
+const (
+	ProcSource  ProcKind = "Source"
+	ProcFilter  ProcKind = "Filter"
+	ProcProject ProcKind = "Project"
+	ProcSink    ProcKind = "Sink"
+)
+
+// Proc is one processor of a topology. Only the fields of its kind are set.
+type Proc struct {
+	Name     string
+	Kind     ProcKind
+	Children []string
+
+	// Source and Sink.
+	Topic       string
+	KeyFormat   catalog.FormatInfo
+	ValueFormat catalog.FormatInfo
+	Schema      types.Schema // columns as stored in the topic
+	// Source: index in Schema of the column giving the record time (-1: record timestamp).
+	TimestampIndex  int
+	TimestampFormat string
+
+	// Filter.
+	Predicate expr.Expr
+
+	// Project.
+	Exprs []expr.Expr
+	Out   types.Schema
+
+	// Sink: which input columns make the key and the value, by index.
+	KeyIndex   []int
+	ValueIndex []int
+	// Sink: index in the input of the column giving the output time (-1: input record time).
+	SinkTimestampIndex int
+}
+
+// Topology is the processor graph of one query, in data-flow order. It is
+// printed by EXPLAIN and built into running tasks by exec.
+type Topology struct {
+	QueryID string
+	Procs   []*Proc
+	// Topics names the internal topics (repartition, changelog) the query uses.
+	Topics []string
+	// Stores names the state stores the query uses.
+	Stores []string
+}
+
+// Lower turns a logical plan into a topology. Node names are derived from
+// the query id and the node's place, so they are stable across restarts.
+func Lower(queryID string, root Logical) (*Topology, error) {
+	t := &Topology{QueryID: queryID}
+	var walk func(n Logical) (*Proc, error)
+	walk = func(n Logical) (*Proc, error) {
+		var in *Proc
+		if ins := n.Inputs(); len(ins) == 1 {
+			var err error
+			if in, err = walk(ins[0]); err != nil {
+				return nil, err
+			}
+		}
+		p, err := lowerNode(n, in)
+		if err != nil {
+			return nil, err
+		}
+		if p == nil { // a node with no processor of its own
+			return in, nil
+		}
+		p.Name = fmt.Sprintf("%s-%d-%s", queryID, len(t.Procs), p.Kind)
+		if in != nil {
+			in.Children = append(in.Children, p.Name)
+		}
+		t.Procs = append(t.Procs, p)
+		return p, nil
+	}
+	if _, err := walk(root); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func lowerNode(n Logical, in *Proc) (*Proc, error) {
+	switch n := n.(type) {
+	case *SourceNode:
+		return lowerSource(n), nil
+	case *FilterNode:
+		return &Proc{Kind: ProcFilter, Predicate: n.Predicate}, nil
+	case *ProjectNode:
+		return &Proc{Kind: ProcProject, Exprs: n.Exprs, Out: n.Out}, nil
+	case *SinkNode:
+		return lowerSink(n), nil
+	}
+	return nil, fmt.Errorf("planner: cannot lower %T", n)
+}
+
+func lowerSource(n *SourceNode) *Proc {
+	s := n.Source
+	p := &Proc{Kind: ProcSource, Topic: s.Topic, KeyFormat: s.KeyFormat, ValueFormat: s.ValueFormat,
+		Schema: s.Schema, TimestampIndex: -1, TimestampFormat: s.TimestampFormat}
+	if s.TimestampColumn != "" {
+		p.TimestampIndex = s.Schema.Find(s.TimestampColumn)
+	}
+	return p
+}
+
+func lowerSink(n *SinkNode) *Proc {
+	if n.Sink == nil {
+		return nil
+	}
+	in := n.Input.Schema()
+	s := n.Sink
+	p := &Proc{Kind: ProcSink, Topic: s.Topic, KeyFormat: s.KeyFormat, ValueFormat: s.ValueFormat,
+		Schema: s.Schema, SinkTimestampIndex: -1}
+	for _, c := range s.Schema.Columns {
+		idx := in.Find(c.Name)
+		if c.Namespace == types.KeyColumn {
+			p.KeyIndex = append(p.KeyIndex, idx)
+		} else {
+			p.ValueIndex = append(p.ValueIndex, idx)
+		}
+	}
+	if s.TimestampColumn != "" {
+		p.SinkTimestampIndex = in.Find(s.TimestampColumn)
+	}
+	return p
+}
+
+// String prints the topology as EXPLAIN shows it.
+func (t *Topology) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Topology of %s:\n", t.QueryID)
+	for _, p := range t.Procs {
+		fmt.Fprintf(&b, "  %s: %s", p.Kind, p.Name)
+		switch p.Kind {
+		case ProcSource:
+			fmt.Fprintf(&b, " (topic: %s, key: %s, value: %s)", p.Topic, p.KeyFormat.Format, p.ValueFormat.Format)
+		case ProcSink:
+			fmt.Fprintf(&b, " (topic: %s, key: %s, value: %s)", p.Topic, p.KeyFormat.Format, p.ValueFormat.Format)
+		case ProcFilter:
+			fmt.Fprintf(&b, " (%s)", p.Predicate.String())
+		case ProcProject:
+			parts := make([]string, len(p.Exprs))
+			for i, e := range p.Exprs {
+				parts[i] = e.String() + " AS " + p.Out.Columns[i].Name
+			}
+			fmt.Fprintf(&b, " (%s)", strings.Join(parts, ", "))
+		}
+		b.WriteString("\n")
+		if len(p.Children) > 0 {
+			fmt.Fprintf(&b, "    --> %s\n", strings.Join(p.Children, ", "))
+		}
+	}
+	if len(t.Stores) > 0 {
+		fmt.Fprintf(&b, "  State stores: %s\n", strings.Join(t.Stores, ", "))
+	}
+	if len(t.Topics) > 0 {
+		fmt.Fprintf(&b, "  Internal topics: %s\n", strings.Join(t.Topics, ", "))
+	}
+	return b.String()
+}
+
+// ExplainLogical prints the logical plan as an indented tree, root first.
+func ExplainLogical(n Logical) string {
+	var b strings.Builder
+	var walk func(n Logical, depth int)
+	walk = func(n Logical, depth int) {
+		fmt.Fprintf(&b, "%s> %s\n", strings.Repeat("  ", depth), n.Describe())
+		for _, in := range n.Inputs() {
+			walk(in, depth+1)
+		}
+	}
+	walk(n, 0)
+	return b.String()
+}
+
+func (n *SourceNode) Describe() string {
+	return fmt.Sprintf("[ SOURCE ] %s %s (topic %s) | Schema: %s", n.Source.Kind, n.Source.Name, n.Source.Topic,
+		n.Source.Schema.String(keyWord(n.Source)))
+}
+
+func (n *FilterNode) Describe() string {
+	return fmt.Sprintf("[ FILTER ] %s", n.Predicate.String())
+}
+
+func (n *ProjectNode) Describe() string {
+	parts := make([]string, len(n.Exprs))
+	for i, e := range n.Exprs {
+		parts[i] = e.String() + " AS " + types.QuoteIdent(n.Out.Columns[i].Name)
+	}
+	return fmt.Sprintf("[ PROJECT ] %s | Schema: %s", strings.Join(parts, ", "), n.Out.String("KEY"))
+}
+
+func (n *SinkNode) Describe() string {
+	if n.Sink == nil {
+		return "[ SINK ] client (push query)"
+	}
+	return fmt.Sprintf("[ SINK ] %s %s (topic %s) | Schema: %s", n.Sink.Kind, n.Sink.Name, n.Sink.Topic,
+		n.Sink.Schema.String(keyWord(n.Sink)))
+}

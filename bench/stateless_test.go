@@ -31,7 +31,7 @@ import (
 var (
 	flagEvents  = flag.Int("bench.events", 1_000_000, "bid records preloaded into topic bid")
 	flagRuns    = flag.Int("bench.runs", 5, "measured runs of each side (raw loop and query, alternating)")
-	flagTimeout = flag.Duration("bench.timeout", 60*time.Second, "longest one run may take; a slower run reports its partial rate")
+	flagTimeout = flag.Duration("bench.timeout", 30*time.Second, "longest one run may take; a slower run reports its partial rate")
 	flagLinger  = flag.Duration("bench.linger", 5*time.Millisecond, "producer linger of the preload and the raw loop")
 )
 
@@ -514,7 +514,8 @@ func median(xs []float64) float64 {
 
 func printSummary(n, wantOut int64, raws, queries []run, queryErr error) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(os.Stdout, "\nStateless benchmark: %d bids, %d partitions, GOMAXPROCS %d\n", n, bidPartitions, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(os.Stdout, "\nStateless benchmark: %d bids, %d partitions, GOMAXPROCS %d, load average %s\n",
+		n, bidPartitions, runtime.GOMAXPROCS(0), loadAvg())
 	fmt.Fprintln(w, "run\tside\trecords\tout\twall\tcpu\trec/s\trec/cpu-s\t")
 	line := func(i int, side string, r run) {
 		note := ""
@@ -549,4 +550,18 @@ func printSummary(n, wantOut int64, raws, queries []run, queryErr error) {
 		fmt.Fprintf(os.Stdout, "q1 stopped early: %v\n", queryErr)
 	}
 	fmt.Fprintln(os.Stdout)
+}
+
+// loadAvg is the 1/5/15-minute load average, recorded because the machine
+// may be shared and wall-clock figures depend on it.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }

@@ -116,35 +116,45 @@ func lowerKind(k ast.SourceKind) string {
 	return "stream"
 }
 
-// DropSource removes a source that no running query reads or writes.
-func (c *Catalog) DropSource(name string) error {
+// DropSource removes a source. The query that populates it (a C*AS sink)
+// is returned so the caller can stop it; readers and INSERT queries block the
+// drop, as in ksqlDB.
+func (c *Catalog) DropSource(name string) (sinkQuery string, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.sources[name]; !ok {
-		return &ast.Error{Category: ast.CatalogError, Msg: fmt.Sprintf("Source %s does not exist.", name)}
+	src, ok := c.sources[name]
+	if !ok {
+		return "", &ast.Error{Category: ast.CatalogError, Msg: fmt.Sprintf("Source %s does not exist.", name)}
 	}
 	var readers, writers []string
 	for _, q := range c.queries {
-		if q.Sink == name {
+		if q.Sink == name && q.ID != src.Sink {
 			writers = append(writers, q.ID)
 		}
 		for _, s := range q.Sources {
 			if s == name {
-				readers = append(readers, q.ID)
+				readers = append(readers, q.Sink)
 			}
 		}
 	}
-	if len(readers)+len(writers) > 0 {
-		sort.Strings(readers)
-		sort.Strings(writers)
-		return &ast.Error{Category: ast.CatalogError, Msg: fmt.Sprintf(
-			"Cannot drop %s.\nThe following queries read from this source: [%s].\n"+
-				"The following queries write into this source: [%s].\n"+
-				"You need to terminate them before dropping %s.",
-			name, join(readers), join(writers), name)}
+	sort.Strings(readers)
+	sort.Strings(writers)
+	if len(readers) > 0 {
+		return "", &ast.Error{Category: ast.CatalogError, Msg: fmt.Sprintf(
+			"Cannot drop %s.\nThe following streams and/or tables read from this source: [%s].\n"+
+				"You need to drop them before dropping %s.", name, join(readers), name)}
+	}
+	if len(writers) > 0 {
+		return "", &ast.Error{Category: ast.CatalogError, Msg: fmt.Sprintf(
+			"Cannot drop %s.\nThe following queries write into this source: [%s].\n"+
+				"You need to terminate them before dropping %s.", name, join(writers), name)}
 	}
 	delete(c.sources, name)
-	return nil
+	if q, ok := c.queries[src.Sink]; ok && src.Sink != "" {
+		delete(c.queries, q.ID)
+		return q.ID, nil
+	}
+	return "", nil
 }
 
 func join(ss []string) string {

@@ -26,6 +26,12 @@ func codecOptions(f catalog.FormatInfo) serde.Options {
 
 // validateFormats checks that a source's columns fit its key and value formats.
 func validateFormats(src *catalog.Source) error {
+	if err := serde.ValidateFormat(src.KeyFormat.Format, src.Schema.Keys(), true); err != nil {
+		return semantic(err)
+	}
+	if err := serde.ValidateFormat(src.ValueFormat.Format, src.Schema.Values(), false); err != nil {
+		return semantic(err)
+	}
 	if err := serde.ValidateOptions(src.KeyFormat.Format, src.Schema.Keys(), true, codecOptions(src.KeyFormat)); err != nil {
 		return semantic(err)
 	}
@@ -216,8 +222,15 @@ func (e *Engine) drop(ctx context.Context, s *Session, st *ast.Drop, replay bool
 	if src.Kind != st.Kind {
 		return nil, ast.Errorf(ast.CatalogError, st.At, "Incompatible data source type is %s, but statement was DROP %s", src.Kind, st.Kind)
 	}
-	if err := e.cat.DropSource(st.Name); err != nil {
+	sinkQuery, err := e.cat.DropSource(st.Name)
+	if err != nil {
 		return nil, err
+	}
+	if sinkQuery != "" {
+		e.stopQuery(sinkQuery)
+		if !replay {
+			e.client.DeleteGroup(ctx, e.groupID(sinkQuery))
+		}
 	}
 	if st.DeleteTopic {
 		if err := e.client.DeleteTopic(ctx, src.Topic); err != nil && !replay {

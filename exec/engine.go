@@ -33,6 +33,12 @@ type Config struct {
 	ServiceID string
 	// Properties are server-level defaults (e.g. auto.offset.reset).
 	Properties map[string]string
+	// DirectAssignment makes persistent queries read every partition
+	// directly instead of joining a consumer group: this engine does all the
+	// work, and a query starts without waiting for a group rebalance. Offsets
+	// are still committed under the query's group id, so restarts resume.
+	// Embedded mode always uses it; servers sharing work must not.
+	DirectAssignment bool
 	// Logf receives operational messages; nil discards them.
 	Logf func(format string, args ...any)
 }
@@ -105,12 +111,12 @@ var ErrNotImplemented = errors.New("not implemented")
 
 // Engine is a running Sluice instance.
 type Engine struct {
-	cfg     Config
-	broker  *kafka.Broker
-	client  *kafka.Client
-	cat     *catalog.Catalog
-	cmds    *commandLog
-	plog    *processingLog
+	cfg      Config
+	broker   *kafka.Broker
+	client   *kafka.Client
+	cat      *catalog.Catalog
+	cmds     *commandLog
+	plog     *processingLog
 	stateTmp string
 
 	mu      sync.Mutex // serialises statements that change the catalog
@@ -131,6 +137,7 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, cat: catalog.New(), queries: map[string]*runningQuery{}}
 	seeds := cfg.Bootstrap
 	if len(seeds) == 0 {
+		e.cfg.DirectAssignment = true
 		bc := kafka.BrokerConfig{}
 		if !cfg.Ephemeral {
 			if cfg.DataDir == "" {

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 
 	"github.com/sluicedb/sluice/catalog"
@@ -16,6 +17,16 @@ import (
 // constValue evaluates a constant expression as a value of type t, casting
 // where ksqlDB would (INSERT VALUES, ASSERT VALUES).
 func constValue(e ast.Expr, t *types.Type, column string) (any, error) {
+	if lit, ok := e.(*ast.Literal); ok && t.Kind == types.Bytes {
+		// ksqlDB writes BYTES as base64 text; accept that text as a literal.
+		if s, ok := lit.Value.(string); ok {
+			b, err := base64.StdEncoding.DecodeString(s)
+			if err != nil {
+				return nil, ast.Errorf(ast.SemanticError, e.Position(), "Expected type BYTES for field %s but got '%s'(STRING): not base64", column, s)
+			}
+			return b, nil
+		}
+	}
 	be, err := expr.Bind(e, &expr.Scope{})
 	if err != nil {
 		return nil, err
@@ -131,9 +142,6 @@ func encodeRecord(src *catalog.Source, vals []any) (*kafka.Record, error) {
 	}
 	if rec.Value, err = vc.Encode(valVals); err != nil {
 		return nil, fmt.Errorf("Failed to insert values into '%s'. Could not serialize value: %w", src.Name, err)
-	}
-	if rec.Value == nil {
-		rec.Value = []byte{}
 	}
 	return rec, nil
 }

@@ -14,6 +14,9 @@ func newFilterProc(p *planner.Proc, next emitFn) (emitFn, error) {
 		return nil, err
 	}
 	return func(m *rowMeta, row types.Row) error {
+		if m.nullValue {
+			return nil
+		}
 		ok, err := pred(row)
 		if err != nil {
 			return &recordError{m: m, err: err}

@@ -18,9 +18,16 @@ func newProjectProc(p *planner.Proc, next emitFn, report func(error)) (emitFn, e
 		}
 		fns[i] = f
 	}
+	isKey := make([]bool, len(fns))
+	for i, c := range p.Out.Columns {
+		isKey[i] = c.Namespace == types.KeyColumn
+	}
 	return func(m *rowMeta, row types.Row) error {
 		out := make(types.Row, len(fns))
 		for i, f := range fns {
+			if m.nullValue && !isKey[i] {
+				continue
+			}
 			v, err := f(row)
 			if err != nil {
 				report(&recordError{m: m, err: err})

@@ -12,12 +12,12 @@ import (
 
 // sinkProc encodes rows with the sink's formats and produces them.
 type sinkProc struct {
-	topic     string
-	key, val  serde.Codec
-	keyIdx    []int
-	valIdx    []int
-	tsIdx     int
-	produce   func(r *kafka.Record) error
+	topic    string
+	key, val serde.Codec
+	keyIdx   []int
+	valIdx   []int
+	tsIdx    int
+	produce  func(r *kafka.Record) error
 }
 
 func newSinkProc(p *planner.Proc, produce func(r *kafka.Record) error) (*sinkProc, error) {
@@ -48,9 +48,11 @@ func (sp *sinkProc) emit(m *rowMeta, row types.Row) error {
 			return &recordError{m: m, err: serde.SerializeError(sp.topic, err)}
 		}
 	}
-	val, err := sp.val.Encode(pick(row, sp.valIdx))
-	if err != nil {
-		return &recordError{m: m, err: serde.SerializeError(sp.topic, err)}
+	var val []byte
+	if !m.nullValue {
+		if val, err = sp.val.Encode(pick(row, sp.valIdx)); err != nil {
+			return &recordError{m: m, err: serde.SerializeError(sp.topic, err)}
+		}
 	}
 	ts := m.ts
 	if sp.tsIdx >= 0 {

@@ -51,12 +51,10 @@ func newSourceProc(p *planner.Proc, next emitFn) (*sourceProc, error) {
 	return sp, nil
 }
 
-// decode turns a record into a row; a nil row with no error is a tombstone.
+// decode turns a record into a row. A null value gives a row of key columns
+// with m.nullValue set.
 func (sp *sourceProc) decode(r *kafka.Record) (types.Row, *rowMeta, error) {
 	m := &rowMeta{topic: r.Topic, partition: r.Partition, offset: r.Offset, ts: r.Timestamp, headers: r.Headers}
-	if r.Value == nil {
-		return nil, m, nil
-	}
 	row := make(types.Row, sp.width)
 	kv, err := sp.key.Decode(r.Key)
 	if err != nil {
@@ -67,8 +65,10 @@ func (sp *sourceProc) decode(r *kafka.Record) (types.Row, *rowMeta, error) {
 			row[pos] = kv[i]
 		}
 	}
-	vv, err := sp.val.Decode(r.Value)
-	if err != nil {
+	var vv []any
+	if r.Value == nil {
+		m.nullValue = true
+	} else if vv, err = sp.val.Decode(r.Value); err != nil {
 		return nil, m, serde.DeserializeError(r.Topic, false, err)
 	}
 	for i, pos := range sp.valPos {
@@ -79,7 +79,7 @@ func (sp *sourceProc) decode(r *kafka.Record) (types.Row, *rowMeta, error) {
 	for i, pos := range sp.hdrPos {
 		row[pos] = headerValue(r.Headers, sp.hdrKeys[i])
 	}
-	if sp.tsIndex >= 0 {
+	if sp.tsIndex >= 0 && !m.nullValue {
 		ts, err := toMillis(row[sp.tsIndex], sp.tsFormat)
 		if err != nil {
 			return nil, m, err
@@ -114,9 +114,6 @@ func (sp *sourceProc) process(r *kafka.Record) error {
 	row, m, err := sp.decode(r)
 	if err != nil {
 		return &recordError{m: m, err: err}
-	}
-	if row == nil {
-		return nil // tombstones carry nothing for a stream
 	}
 	return sp.next(m, row)
 }

@@ -15,6 +15,10 @@ type rowMeta struct {
 	offset    int64
 	ts        int64
 	headers   []kafka.Header
+	// nullValue marks a record whose value is null: a stream passes it on
+	// with its key (ksqlDB clones it as a null-valued record) but filters
+	// drop it.
+	nullValue bool
 }
 
 // emitFn passes a row to the next processor.

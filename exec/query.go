@@ -25,6 +25,38 @@ type runningQuery struct {
 	in, out, errs atomic.Int64
 	mu            sync.Mutex
 	failure       error
+	topic         string
+	pos           kafka.Offsets // next offset to process, per partition
+}
+
+func (q *runningQuery) setPositions(offs kafka.Offsets) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.pos = kafka.Offsets{}
+	for p, o := range offs {
+		q.pos[p] = o
+	}
+}
+
+// advance records that recs are processed and their outputs flushed.
+func (q *runningQuery) advance(recs []kafka.Record) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, r := range recs {
+		if r.Offset+1 > q.pos[r.Partition] {
+			q.pos[r.Partition] = r.Offset + 1
+		}
+	}
+}
+
+func (q *runningQuery) positions() kafka.Offsets {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := kafka.Offsets{}
+	for p, o := range q.pos {
+		out[p] = o
+	}
+	return out
 }
 
 func (q *runningQuery) stop() {
@@ -55,31 +87,54 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		return err
 	}
 	topic := plan.Topology.Procs[0].Topic
+	q.topic = topic
 	group := e.groupID(plan.QueryID)
 	earliest := e.earliest(s)
-	// Pin the starting position now, so records written right after the
-	// statement returns are processed even though the group joins later.
 	committed, err := e.client.CommittedOffsets(ctx, group, topic)
 	if err != nil {
 		return err
 	}
+	// Pin the starting position now, so records written right after the
+	// statement returns are processed even though the consumer starts later.
 	if len(committed) == 0 {
-		var offs kafka.Offsets
 		if earliest {
-			offs, err = e.client.StartOffsets(ctx, topic)
+			committed, err = e.client.StartOffsets(ctx, topic)
 		} else {
-			offs, err = e.client.EndOffsets(ctx, topic)
+			committed, err = e.client.EndOffsets(ctx, topic)
 		}
 		if err != nil {
 			return err
 		}
-		if err := e.client.CommitOffsets(ctx, group, topic, offs); err != nil {
+		if err := e.client.CommitOffsets(ctx, group, topic, committed); err != nil {
 			return err
 		}
 	}
-	cons, err := e.client.NewGroupConsumer(kafka.GroupConfig{Group: group, Topics: []string{topic}, Earliest: earliest})
-	if err != nil {
-		return err
+	q.setPositions(committed)
+	var cons *kafka.Consumer
+	var commit func(context.Context) error
+	if e.cfg.DirectAssignment {
+		all, err := e.client.StartOffsets(ctx, topic)
+		if err != nil {
+			return err
+		}
+		for p, o := range all {
+			if c, ok := committed[p]; ok {
+				all[p] = c
+			} else if !earliest {
+				// A partition added since: start at its beginning, as Kafka Streams does.
+				all[p] = o
+			}
+		}
+		q.setPositions(all)
+		if cons, err = e.client.NewPartitionConsumer(topic, all); err != nil {
+			return err
+		}
+		commit = func(ctx context.Context) error { return e.client.CommitOffsets(ctx, group, topic, q.positions()) }
+	} else {
+		if cons, err = e.client.NewGroupConsumer(kafka.GroupConfig{Group: group, Topics: []string{topic}, Earliest: earliest}); err != nil {
+			return err
+		}
+		commit = cons.Commit
 	}
 	qctx, cancel := context.WithCancel(context.Background())
 	q.cancel = cancel
@@ -94,6 +149,9 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				}
 				e.logf("query %s: %v", q.id, err)
 				time.Sleep(200 * time.Millisecond)
+				continue
+			}
+			if len(recs) == 0 {
 				continue
 			}
 			for i := range recs {
@@ -112,8 +170,9 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				q.fail(e, err)
 				return
 			}
+			q.advance(recs)
 			cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
-			if err := cons.Commit(cctx); err != nil && !errors.Is(err, context.Canceled) {
+			if err := commit(cctx); err != nil && !errors.Is(err, context.Canceled) {
 				e.logf("query %s: %v", q.id, err)
 			}
 			ccancel()
@@ -122,6 +181,58 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 	e.queries[q.id] = q
 	e.cat.AddQuery(&catalog.Query{ID: q.id, SQL: sql, Sink: plan.Sink.Name, Sources: plan.Sources, State: catalog.Running})
 	return nil
+}
+
+// WaitIdle waits until every persistent query has processed everything in
+// its input topics (and so, for chained queries, everything upstream
+// produced), or ctx ends. Tests and the conformance runner use it.
+func (e *Engine) WaitIdle(ctx context.Context) error {
+	idleRounds := 0
+	for idleRounds < 2 {
+		idle, err := e.idle(ctx)
+		if err != nil {
+			return err
+		}
+		if idle {
+			idleRounds++
+		} else {
+			idleRounds = 0
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+func (e *Engine) idle(ctx context.Context) (bool, error) {
+	e.mu.Lock()
+	qs := make([]*runningQuery, 0, len(e.queries))
+	for _, q := range e.queries {
+		qs = append(qs, q)
+	}
+	e.mu.Unlock()
+	for _, q := range qs {
+		q.mu.Lock()
+		failed := q.failure != nil
+		q.mu.Unlock()
+		if failed {
+			continue
+		}
+		end, err := e.client.EndOffsets(ctx, q.topic)
+		if err != nil {
+			return false, err
+		}
+		pos := q.positions()
+		for p, o := range end {
+			if pos[p] < o {
+				return false, nil
+			}
+		}
+	}
+	return true, nil
 }
 
 func (q *runningQuery) fail(e *Engine, err error) {

@@ -29,7 +29,7 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	ref := q.From.(*ast.SourceRef)
 	src := cat.Source(ref.Name)
 	if src == nil {
-		return nil, ast.Errorf(ast.SemanticError, ref.At, "%s does not exist.", "Source "+types.QuoteIdent(ref.Name))
+		return nil, ast.Errorf(ast.CatalogError, ref.At, "Exception while preparing statement: %s does not exist.", ref.Name)
 	}
 	if src.Kind == ast.Table {
 		return nil, ast.Errorf(ast.SemanticError, ref.At, "queries over tables are not supported yet: %s is a TABLE", src.Name)
@@ -65,7 +65,7 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	for _, it := range items {
 		be, err := expr.Bind(it.Expr, scope)
 		if err != nil {
-			return nil, err
+			return nil, prefixErr(err, "SELECT")
 		}
 		name := it.Alias
 		if name == "" {

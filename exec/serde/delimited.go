@@ -36,12 +36,12 @@ func (c *delimitedCodec) Format() string { return Delimited }
 
 func (c *delimitedCodec) Decode(data []byte) ([]any, error) {
 	if len(data) == 0 {
-		if c.isKey {
+		if c.isKey || data != nil {
 			return make([]any, len(c.cols)), nil
 		}
 		return nil, nil
 	}
-	fields, err := parseCSVRecord(data, c.delim)
+	fields, err := parseCSVRecord(data, c.delim, len(c.cols))
 	if err != nil {
 		return nil, &Error{Msg: err.Error()}
 	}
@@ -116,8 +116,8 @@ func numberFormat(s string) error { return fmt.Errorf("For input string: %q", s)
 
 // parseCSVRecord reads the first CSV record of data. Text after the record's
 // line break is ignored, as ksqlDB only reads the first record.
-func parseCSVRecord(data []byte, delim rune) ([]string, error) {
-	var fields []string
+func parseCSVRecord(data []byte, delim rune, want int) ([]string, error) {
+	fields := make([]string, 0, want)
 	var buf []byte
 	i := 0
 	dl := utf8.RuneLen(delim)

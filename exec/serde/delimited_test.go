@@ -40,7 +40,8 @@ func TestDelimitedDecode(t *testing.T) {
 		{name: "decimal exact", format: Delimited, cols: cols(col("DEC", dec21)), in: "10.1234512345123451234", want: `[dec(10.1234512345123451234)]`},
 		{name: "bytes", format: Delimited, cols: cols(col("A", types.TString), col("B", types.TBytes)), in: `"!",IQ==`, want: `["!" bytes("!")]`},
 		{name: "double java forms", format: Delimited, cols: cols(col("A", types.TDouble), col("B", types.TDouble), col("C", types.TDouble)), in: `4.9E-324,-Infinity,1d`, want: `[float64(5e-324) float64(-Inf) float64(1)]`},
-		{name: "empty value is tombstone", format: Delimited, cols: three, in: "", want: "tombstone"},
+		{name: "null value is tombstone", format: Delimited, cols: three, nilIn: true, want: "tombstone"},
+		{name: "empty value is all nulls", format: Delimited, cols: three, in: "", want: "[nil nil nil]"},
 		// Errors.
 		{name: "too few fields", format: Delimited, cols: three, in: "1,a", err: "Column count mismatch on deserialization. expected: 3, got: 2"},
 		{name: "too many fields", format: Delimited, cols: three, in: "1,a,2,3", err: "expected: 3, got: 4"},

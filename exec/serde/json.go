@@ -119,7 +119,7 @@ func (c *jsonCodec) Encode(vals []any) ([]byte, error) {
 		}
 		return out, nil
 	}
-	out := make([]byte, 0, c.sizeHint)
+	out := make([]byte, 0, c.estimate(vals))
 	out = append(out, '{')
 	for i, col := range c.cols {
 		if i > 0 {
@@ -134,6 +134,23 @@ func (c *jsonCodec) Encode(vals []any) ([]byte, error) {
 		}
 	}
 	return append(out, '}'), nil
+}
+
+// estimate sizes the output buffer so a typical row is written without regrowing.
+func (c *jsonCodec) estimate(vals []any) int {
+	n := 2
+	for i, v := range vals {
+		n += len(c.cols[i].Name) + 4
+		switch x := v.(type) {
+		case string:
+			n += len(x) + 2
+		case []byte:
+			n += len(x)*4/3 + 4
+		default:
+			n += 20
+		}
+	}
+	return n
 }
 
 func side(isKey bool) string {

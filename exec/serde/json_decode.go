@@ -49,8 +49,8 @@ type jsonDec struct {
 // segment on the way out so the hot path never builds paths.
 type decErr struct {
 	msg    string
-	syntax bool // malformed JSON: no path is reported
-	segs []string // innermost first
+	syntax bool     // malformed JSON: no path is reported
+	segs   []string // innermost first
 }
 
 func (e *decErr) Error() string { return e.msg }

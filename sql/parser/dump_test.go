@@ -29,8 +29,8 @@ type dumper struct {
 }
 
 var (
-	posType      = reflect.TypeOf(ast.Pos{})
-	typePtr      = reflect.TypeOf(&types.Type{})
+	posType = reflect.TypeOf(ast.Pos{})
+	typePtr = reflect.TypeOf(&types.Type{})
 )
 
 var unaryNames = map[ast.UnaryOp]string{ast.Neg: "-", ast.Plus: "+", ast.Not: "NOT"}

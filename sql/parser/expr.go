@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	tparser "github.com/pingcap/tidb/pkg/parser"
 	tast "github.com/pingcap/tidb/pkg/parser/ast"
@@ -41,7 +40,9 @@ import (
 //     ksqlDB lacks, and which has comparison precedence in MySQL).
 //
 // Every emitted token remembers the source offset it came from, so TiDB's
-// node offsets and error offsets map back to the user's line:col.
+// node offsets and error offsets map back to the user's line:col. Marker
+// names are emitted backquoted: TiDB looks up every bare identifier starting
+// with '_' as a charset introducer, which is slow.
 
 // exprStops are the words that end an expression at depth 0.
 var exprStops = map[string]bool{
@@ -244,7 +245,7 @@ func (rw *rewriter) run(from, to int) error {
 			if rw.operand {
 				return rw.extraneous(t)
 			}
-			rw.emit(fmt.Sprintf("__NUM(%d)", len(rw.nums)), t.Off)
+			rw.emit(fmt.Sprintf("`__NUM`(%d)", len(rw.nums)), t.Off)
 			rw.nums = append(rw.nums, t)
 			rw.primary(len(rw.out) - 1)
 		case tOp:
@@ -305,7 +306,7 @@ func (rw *rewriter) word(i, to int) (int, error) {
 			if rw.operand {
 				return 0, rw.extraneous(t)
 			}
-			rw.emit("__"+v+"()", t.Off)
+			rw.emit("`__"+v+"`()", t.Off)
 			rw.primary(start)
 			return 0, nil
 		case v == "IS":
@@ -370,7 +371,7 @@ func (rw *rewriter) word(i, to int) (int, error) {
 			if g == nil || g.kind != gCall || rw.out[len(rw.out)-1].text[len(rw.out[len(rw.out)-1].text)-1] != '(' {
 				return 0, rw.extraneous(t)
 			}
-			rw.emit("__DISTINCT(),", t.Off)
+			rw.emit("`__DISTINCT`(),", t.Off)
 			return 0, nil
 		case v == "SELECT" || v == "EXISTS":
 			return 0, p.errAt(t, "subqueries are not supported")
@@ -380,7 +381,7 @@ func (rw *rewriter) word(i, to int) (int, error) {
 			}
 			kind := map[string]groupKind{"CAST": gCast, "MAP": gMap, "STRUCT": gStruct, "ARRAY": gArray}[v]
 			rw.groups = append(rw.groups, group{kind: kind, start: start, open: nx})
-			rw.emit("__"+v+"(", t.Off)
+			rw.emit("`__"+v+"`(", t.Off)
 			rw.operand = false
 			if kind == gStruct {
 				return rw.structName(i+2, true)
@@ -388,7 +389,7 @@ func (rw *rewriter) word(i, to int) (int, error) {
 			return 1, nil
 		case unitWords[v] && (nx.isOp(",") || nx.isOp(")")) && rw.top() != nil && rw.top().kind == gCall &&
 			(p.toks[i-1].isOp("(") || p.toks[i-1].isOp(",")):
-			rw.emit("__UNIT("+quoteStr(v)+")", t.Off)
+			rw.emit("`__UNIT`("+quoteStr(v)+")", t.Off)
 			rw.primary(start)
 			return 0, nil
 		}
@@ -407,7 +408,7 @@ func (rw *rewriter) word(i, to int) (int, error) {
 		rw.emit(quoteName(strings.ToUpper(name))+"(", t.Off)
 		rw.operand = false
 		if p.toks[i+2].isOp("*") && p.toks[i+3].isOp(")") {
-			rw.emit("__STAR()", p.toks[i+2].Off)
+			rw.emit("`__STAR`()", p.toks[i+2].Off)
 			rw.operand = true
 			return 2, nil
 		}
@@ -417,7 +418,7 @@ func (rw *rewriter) word(i, to int) (int, error) {
 			return 0, p.errAt(nx, "lambdas are only allowed as function arguments")
 		}
 		rw.groups = append(rw.groups, group{kind: gLambda, start: start, open: t})
-		rw.emit("__LAMBDA("+quoteStr(name)+",", t.Off)
+		rw.emit("`__LAMBDA`("+quoteStr(name)+",", t.Off)
 		rw.operand = false
 		return 1, nil
 	}
@@ -555,7 +556,7 @@ func (rw *rewriter) op(i int, t, nx token, to int) (int, error) {
 		if !rw.operand {
 			return 0, rw.extraneous(t)
 		}
-		rw.insert(rw.lastPrim, rwTok{"__SUBSCRIPT(", rw.out[rw.lastPrim].orig})
+		rw.insert(rw.lastPrim, rwTok{"`__SUBSCRIPT`(", rw.out[rw.lastPrim].orig})
 		rw.groups = append(rw.groups, group{kind: gSubscript, start: rw.lastPrim, open: t})
 		rw.emit(",", t.Off)
 		rw.operand = false
@@ -567,7 +568,7 @@ func (rw *rewriter) op(i int, t, nx token, to int) (int, error) {
 		if !isIdentTok(nx) {
 			return 0, p.errAt(nx, "mismatched input %s expecting an identifier", nx.describe(p.src))
 		}
-		rw.insert(rw.lastPrim, rwTok{"__DEREF(", rw.out[rw.lastPrim].orig})
+		rw.insert(rw.lastPrim, rwTok{"`__DEREF`(", rw.out[rw.lastPrim].orig})
 		rw.emit(","+quoteStr(nx.Val)+")", t.Off)
 		return 1, nil
 	case ":=":
@@ -670,7 +671,7 @@ func (rw *rewriter) lambdaParams(i int) (int, bool) {
 	}
 	start := len(rw.out)
 	var b strings.Builder
-	b.WriteString("__LAMBDA(")
+	b.WriteString("`__LAMBDA`(")
 	for _, n := range names {
 		b.WriteString(quoteStr(n) + ",")
 	}
@@ -689,11 +690,27 @@ var tidbMode = func() mysql.SQLMode {
 	return m
 }()
 
-var tidbPool = sync.Pool{New: func() any {
-	tp := tparser.New()
-	tp.SetSQLMode(tidbMode)
-	return tp
-}}
+// tidbParsers keeps idle TiDB parsers: New costs about 90µs, and a
+// sync.Pool would lose them at every GC.
+var tidbParsers = make(chan *tparser.Parser, 8)
+
+func getTiDB() *tparser.Parser {
+	select {
+	case tp := <-tidbParsers:
+		return tp
+	default:
+		tp := tparser.New()
+		tp.SetSQLMode(tidbMode)
+		return tp
+	}
+}
+
+func putTiDB(tp *tparser.Parser) {
+	select {
+	case tidbParsers <- tp:
+	default:
+	}
+}
 
 // rewrittenPrefix is what the rewritten list is parsed inside.
 const rewrittenPrefix = "SELECT "
@@ -714,9 +731,9 @@ func (rw *rewriter) parseTiDB(end token) ([]*tast.SelectField, error) {
 	}
 	text := b.String()
 	rw.offs = offs
-	tp := tidbPool.Get().(*tparser.Parser)
+	tp := getTiDB()
 	stmt, err := tp.ParseOneStmt(text, "", "")
-	tidbPool.Put(tp)
+	putTiDB(tp)
 	if err != nil {
 		return nil, rw.mapError(text, err, end)
 	}

@@ -40,7 +40,7 @@ test: build
 
 bench:
 	@if [ -d bench ]; then \
-		$(GO) test -run XXX -bench . ./bench/...; \
+		$(GO) test -run XXX -bench . -benchtime 1x ./bench/...; \
 	else \
 		echo "bench: no bench/ directory yet"; \
 	fi

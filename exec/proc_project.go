@@ -22,8 +22,10 @@ func newProjectProc(p *planner.Proc, next emitFn, report func(error)) (emitFn, e
 	for i, c := range p.Out.Columns {
 		isKey[i] = c.Namespace == types.KeyColumn
 	}
+	// out is reused: the next processor consumes it before returning.
+	out := make(types.Row, len(fns))
 	return func(m *rowMeta, row types.Row) error {
-		out := make(types.Row, len(fns))
+		clear(out)
 		for i, f := range fns {
 			if m.nullValue && !isKey[i] {
 				continue

@@ -18,6 +18,9 @@ type sinkProc struct {
 	valIdx   []int
 	tsIdx    int
 	produce  func(r *kafka.Record) error
+	// Scratch reused for every record; codecs and the producer copy out.
+	keyBuf, valBuf []any
+	rec            kafka.Record
 }
 
 func newSinkProc(p *planner.Proc, produce func(r *kafka.Record) error) (*sinkProc, error) {
@@ -32,25 +35,28 @@ func newSinkProc(p *planner.Proc, produce func(r *kafka.Record) error) (*sinkPro
 	return sp, nil
 }
 
-func pick(row types.Row, idx []int) []any {
-	out := make([]any, len(idx))
-	for i, j := range idx {
-		out[i] = row[j]
+// pick gathers row[idx...] into buf (reused across records).
+func pick(buf []any, row types.Row, idx []int) []any {
+	buf = buf[:0]
+	for _, j := range idx {
+		buf = append(buf, row[j])
 	}
-	return out
+	return buf
 }
 
 func (sp *sinkProc) emit(m *rowMeta, row types.Row) error {
 	var key []byte
 	var err error
 	if len(sp.keyIdx) > 0 {
-		if key, err = sp.key.Encode(pick(row, sp.keyIdx)); err != nil {
+		sp.keyBuf = pick(sp.keyBuf, row, sp.keyIdx)
+		if key, err = sp.key.Encode(sp.keyBuf); err != nil {
 			return &recordError{m: m, err: serde.SerializeError(sp.topic, err)}
 		}
 	}
 	var val []byte
 	if !m.nullValue {
-		if val, err = sp.val.Encode(pick(row, sp.valIdx)); err != nil {
+		sp.valBuf = pick(sp.valBuf, row, sp.valIdx)
+		if val, err = sp.val.Encode(sp.valBuf); err != nil {
 			return &recordError{m: m, err: serde.SerializeError(sp.topic, err)}
 		}
 	}
@@ -60,7 +66,8 @@ func (sp *sinkProc) emit(m *rowMeta, row types.Row) error {
 			ts = t
 		}
 	}
-	return sp.produce(&kafka.Record{Topic: sp.topic, Partition: -1, Key: key, Value: val, Timestamp: ts})
+	sp.rec = kafka.Record{Topic: sp.topic, Partition: -1, Key: key, Value: val, Timestamp: ts}
+	return sp.produce(&sp.rec)
 }
 
 // clientSink hands rows of a push query to the client, stopping at LIMIT.

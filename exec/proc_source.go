@@ -22,12 +22,17 @@ type sourceProc struct {
 	tsIndex  int
 	tsFormat string
 	next     emitFn
+	// meta and row are reused for every record: processing is synchronous
+	// and no processor keeps them past its call.
+	meta rowMeta
+	row  types.Row
 }
 
 func newSourceProc(p *planner.Proc, next emitFn) (*sourceProc, error) {
 	sp := &sourceProc{topic: p.Topic, tsIndex: p.TimestampIndex, tsFormat: p.TimestampFormat, next: next,
 		width: len(p.Schema.Columns) + len(types.PseudoColumns)}
 	var keys, vals []types.Column
+	var skip []bool
 	for i, c := range p.Schema.Columns {
 		switch c.Namespace {
 		case types.KeyColumn:
@@ -36,6 +41,7 @@ func newSourceProc(p *planner.Proc, next emitFn) (*sourceProc, error) {
 		case types.ValueColumn:
 			vals = append(vals, c)
 			sp.valPos = append(sp.valPos, i)
+			skip = append(skip, p.Needed != nil && !p.Needed[i])
 		case types.HeaderColumn:
 			sp.hdrPos = append(sp.hdrPos, i)
 			sp.hdrKeys = append(sp.hdrKeys, c.HeaderKey)
@@ -45,7 +51,9 @@ func newSourceProc(p *planner.Proc, next emitFn) (*sourceProc, error) {
 	if sp.key, err = serde.NewKeyCodec(p.KeyFormat.Format, keys, codecOptions(p.KeyFormat)); err != nil {
 		return nil, fmt.Errorf("source %s: %w", p.Topic, err)
 	}
-	if sp.val, err = serde.NewValueCodec(p.ValueFormat.Format, vals, codecOptions(p.ValueFormat)); err != nil {
+	vopts := codecOptions(p.ValueFormat)
+	vopts.Skip = skip
+	if sp.val, err = serde.NewValueCodec(p.ValueFormat.Format, vals, vopts); err != nil {
 		return nil, fmt.Errorf("source %s: %w", p.Topic, err)
 	}
 	return sp, nil
@@ -54,8 +62,13 @@ func newSourceProc(p *planner.Proc, next emitFn) (*sourceProc, error) {
 // decode turns a record into a row. A null value gives a row of key columns
 // with m.nullValue set.
 func (sp *sourceProc) decode(r *kafka.Record) (types.Row, *rowMeta, error) {
-	m := &rowMeta{topic: r.Topic, partition: r.Partition, offset: r.Offset, ts: r.Timestamp, headers: r.Headers}
-	row := make(types.Row, sp.width)
+	m := &sp.meta
+	*m = rowMeta{topic: r.Topic, partition: r.Partition, offset: r.Offset, ts: r.Timestamp, headers: r.Headers}
+	if sp.row == nil {
+		sp.row = make(types.Row, sp.width)
+	}
+	row := sp.row
+	clear(row)
 	kv, err := sp.key.Decode(r.Key)
 	if err != nil {
 		return nil, m, serde.DeserializeError(r.Topic, true, err)

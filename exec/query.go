@@ -59,6 +59,25 @@ func (q *runningQuery) positions() kafka.Offsets {
 	return out
 }
 
+// commitInterval bounds how long processed input waits for its outputs to
+// be flushed and its offsets committed.
+const commitInterval = 100 * time.Millisecond
+
+// lastPerPartition keeps the last record of each partition in recs.
+func lastPerPartition(recs []kafka.Record) []kafka.Record {
+	var out []kafka.Record
+	idx := map[int32]int{}
+	for _, r := range recs {
+		if i, ok := idx[r.Partition]; ok {
+			out[i] = r
+			continue
+		}
+		idx[r.Partition] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
 func (q *runningQuery) stop() {
 	q.cancel()
 	<-q.done
@@ -73,19 +92,19 @@ func (e *Engine) groupID(queryID string) string {
 func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.Plan, sql string) error {
 	q := &runningQuery{id: plan.QueryID, plan: plan, done: make(chan struct{})}
 	var produceErr atomic.Value
+	producer := e.client.Producer(func(err error) { produceErr.Store(err) })
+	bg := context.Background()
 	produce := func(r *kafka.Record) error {
-		e.client.ProduceAsync(context.Background(), r, func(err error) {
-			if err != nil {
-				produceErr.Store(err)
-			}
-		})
+		producer.Produce(bg, r)
 		q.out.Add(1)
 		return nil
 	}
-	src, err := buildPipeline(plan.Topology, produce, nil, func(err error) { e.reportRecordError(q, err) })
-	if err != nil {
+	report := func(err error) { e.reportRecordError(q, err) }
+	// Check the topology builds before starting; tasks build their own copy.
+	if _, err := buildPipeline(plan.Topology, produce, nil, report); err != nil {
 		return err
 	}
+	tasks := newTaskSet(func() (*sourceProc, error) { return buildPipeline(plan.Topology, produce, nil, report) })
 	topic := plan.Topology.Procs[0].Topic
 	q.topic = topic
 	group := e.groupID(plan.QueryID)
@@ -141,24 +160,28 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 	go func() {
 		defer close(q.done)
 		defer cons.Close()
+		// Outputs are flushed and input offsets committed together, at most
+		// every commitInterval and whenever the input runs dry, so the
+		// producer overlaps with processing instead of a flush per poll.
+		var pending []kafka.Record
+		last := time.Now()
 		for qctx.Err() == nil {
-			recs, err := cons.Poll(qctx)
-			if err != nil {
-				if qctx.Err() != nil {
-					return
-				}
+			pctx, pcancel := qctx, context.CancelFunc(func() {})
+			if len(pending) > 0 {
+				pctx, pcancel = context.WithTimeout(qctx, commitInterval)
+			}
+			recs, err := cons.Poll(pctx)
+			pcancel()
+			if err != nil && qctx.Err() == nil {
 				e.logf("query %s: %v", q.id, err)
 				time.Sleep(200 * time.Millisecond)
 				continue
 			}
-			if len(recs) == 0 {
+			q.in.Add(int64(len(recs)))
+			tasks.run(recs, report)
+			pending = append(pending, lastPerPartition(recs)...)
+			if len(pending) == 0 || (len(recs) > 0 && time.Since(last) < commitInterval) {
 				continue
-			}
-			for i := range recs {
-				q.in.Add(1)
-				if err := src.process(&recs[i]); err != nil {
-					e.reportRecordError(q, err)
-				}
 			}
 			fctx, fcancel := context.WithTimeout(context.Background(), 30*time.Second)
 			err = e.client.Flush(fctx)
@@ -170,7 +193,9 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				q.fail(e, err)
 				return
 			}
-			q.advance(recs)
+			q.advance(pending)
+			pending = pending[:0]
+			last = time.Now()
 			cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
 			if err := commit(cctx); err != nil && !errors.Is(err, context.Canceled) {
 				e.logf("query %s: %v", q.id, err)

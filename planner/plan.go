@@ -23,6 +23,8 @@ type Logical interface {
 type SourceNode struct {
 	Source *catalog.Source
 	Alias  string
+	// Used names the source columns the query reads (nil: all).
+	Used   map[string]bool
 	schema types.Schema
 }
 

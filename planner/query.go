@@ -58,6 +58,7 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	if err != nil {
 		return nil, err
 	}
+	srcNode.Used = usedColumns(q.Where, items)
 	proj := &ProjectNode{Input: root}
 	genIdx := 0
 	names := map[string]bool{}
@@ -295,4 +296,25 @@ func prefixErr(err error, clause string) error {
 		return &cp
 	}
 	return err
+}
+
+// usedColumns collects the column names an expression list mentions.
+func usedColumns(where ast.Expr, items []ast.SelectItem) map[string]bool {
+	used := map[string]bool{}
+	visit := func(e ast.Expr) {
+		if e == nil {
+			return
+		}
+		expr.Walk(e, func(n ast.Expr) bool {
+			if c, ok := n.(*ast.ColumnRef); ok {
+				used[c.Name] = true
+			}
+			return true
+		})
+	}
+	visit(where)
+	for _, it := range items {
+		visit(it.Expr)
+	}
+	return used
 }

@@ -33,6 +33,9 @@ type Proc struct {
 	// Source: index in Schema of the column giving the record time (-1: record timestamp).
 	TimestampIndex  int
 	TimestampFormat string
+	// Source: per column of Schema, whether the query reads it; columns it
+	// does not read need not be decoded.
+	Needed []bool
 
 	// Filter.
 	Predicate expr.Expr
@@ -112,6 +115,10 @@ func lowerSource(n *SourceNode) *Proc {
 		Schema: s.Schema, TimestampIndex: -1, TimestampFormat: s.TimestampFormat}
 	if s.TimestampColumn != "" {
 		p.TimestampIndex = s.Schema.Find(s.TimestampColumn)
+	}
+	p.Needed = make([]bool, len(s.Schema.Columns))
+	for i, c := range s.Schema.Columns {
+		p.Needed[i] = n.Used == nil || n.Used[c.Name] || i == p.TimestampIndex
 	}
 	return p
 }

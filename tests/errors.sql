@@ -18,7 +18,7 @@ CREATE STREAM foo (id INT KEY, col1 INT)
 ----------------------------------------------------------------------------------------------------
 --@test: unknown stream
 --@expected.error: io.confluent.ksql.util.KsqlException
---@expected.message: MISSING does not exist
+--@expected.message: does not exist
 ----------------------------------------------------------------------------------------------------
 CREATE STREAM bar AS SELECT * FROM missing;
 

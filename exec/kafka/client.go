@@ -197,6 +197,27 @@ func (c *Client) ProduceAsync(ctx context.Context, r *Record, done func(error)) 
 	})
 }
 
+// Producer queues records with one shared completion callback, so the hot
+// path allocates no closure per record.
+type Producer struct {
+	c       *Client
+	promise func(*kgo.Record, error)
+}
+
+// Producer returns a producer whose failures are reported to onErr.
+func (c *Client) Producer(onErr func(error)) *Producer {
+	return &Producer{c: c, promise: func(_ *kgo.Record, err error) {
+		if err != nil {
+			onErr(err)
+		}
+	}}
+}
+
+// Produce queues r; it is not retained after the call.
+func (p *Producer) Produce(ctx context.Context, r *Record) {
+	p.c.cl.Produce(ctx, toKgo(r), p.promise)
+}
+
 // Flush waits for every queued record to be acked.
 func (c *Client) Flush(ctx context.Context) error { return c.cl.Flush(ctx) }
 

@@ -20,6 +20,7 @@ type jsonCodec struct {
 	isKey     bool
 	unwrapped bool
 	sizeHint  int
+	skip      []bool // top-level columns to skip on decode
 }
 
 func newJSONCodec(cols []types.Column, opts Options, isKey bool) *jsonCodec {
@@ -30,6 +31,9 @@ func newJSONCodec(cols []types.Column, opts Options, isKey bool) *jsonCodec {
 	}
 	c.allUpper = namesAllUpper(c.fields)
 	c.unwrapped = len(cols) == 1 && !wrapDefault(opts, isKey, JSON)
+	if len(opts.Skip) == len(cols) {
+		c.skip = opts.Skip
+	}
 	return c
 }
 
@@ -78,6 +82,7 @@ func (c *jsonCodec) Decode(data []byte) ([]any, error) {
 	if first != '{' {
 		return nil, c.wrapErr(d.convErr(types.StructOf()), "")
 	}
+	d.skipTop = c.skip
 	vals, err := d.fields(c.fields, c.allUpper)
 	if err != nil {
 		col := ""

@@ -43,6 +43,9 @@ type jsonDec struct {
 	depth int
 	tmp   []byte // scratch for unescaping object keys
 	arena []byte // backing store of decoded strings, see intern
+	// skipTop marks top-level fields whose values are not needed: they are
+	// scanned but not converted. Cleared once the top-level object is entered.
+	skipTop []bool
 }
 
 // decErr is a failure deep inside a document; containers prepend their path
@@ -886,6 +889,8 @@ func (d *jsonDec) fields(fs []types.Field, allUpper bool) ([]any, error) {
 	if err := d.enter(); err != nil {
 		return nil, err
 	}
+	skip := d.skipTop
+	d.skipTop = nil
 	vals := make([]any, len(fs))
 	var exactBuf [64]bool
 	var exact []bool
@@ -918,7 +923,7 @@ func (d *jsonDec) fields(fs []types.Field, allUpper bool) ([]any, error) {
 		if idx >= 0 {
 			hint = idx + 1
 		}
-		if idx < 0 || (!isExact && exact[idx]) {
+		if idx < 0 || (!isExact && exact[idx]) || skip != nil && skip[idx] {
 			if err := d.skip(); err != nil {
 				return nil, err
 			}

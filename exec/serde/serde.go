@@ -41,6 +41,10 @@ type Options struct {
 	// Delimiter is VALUE_DELIMITER / KEY_DELIMITER for DELIMITED: one
 	// character, or the words TAB and SPACE. Empty means ",".
 	Delimiter string
+	// Skip, aligned with the columns, marks columns no query reads: a
+	// decoder may leave them NULL without converting them (JSON skips
+	// their text), which saves most of the cost of wide records.
+	Skip []bool
 }
 
 // Codec encodes and decodes one side (key or value) of a record for a fixed

@@ -16,6 +16,7 @@ type term struct {
 	t      *testing.T
 	socket string
 	env    []string
+	exit   string // the file that receives sluice's exit code
 }
 
 func newTerm(t *testing.T, args ...string) *term {
@@ -28,14 +29,20 @@ func newTerm(t *testing.T, args ...string) *term {
 		t:      t,
 		socket: fmt.Sprintf("sluice-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()),
 		env:    testEnv(home),
+		exit:   filepath.Join(home, "exit-code"),
 	}
-	// sluice runs as the pane's only process (no shell in between that
-	// Ctrl-C could reach), and the dead pane stays so its exit code can be
-	// read. The options are set before the session starts, in one command.
-	cmd := append([]string{"-f", "/dev/null", "start-server", ";",
+	// A shell records sluice's exit code in a file: tmux's own
+	// #{pane_dead_status} is sometimes never filled in. The shell ignores
+	// SIGINT so that Ctrl-C reaches only sluice, which re-enables it for
+	// itself (os/signal.Notify does so for an inherited ignored SIGINT).
+	quoted := []string{shQuote(sluiceBin)}
+	for _, a := range args {
+		quoted = append(quoted, shQuote(a))
+	}
+	script := fmt.Sprintf("trap '' INT; %s; echo $? > %s", strings.Join(quoted, " "), shQuote(x.exit))
+	x.tmux("-f", "/dev/null", "start-server", ";",
 		"set-option", "-g", "remain-on-exit", "on", ";",
-		"new-session", "-d", "-s", "main", "-x", "160", "-y", "50", sluiceBin}, args...)
-	x.tmux(cmd...)
+		"new-session", "-d", "-s", "main", "-x", "160", "-y", "50", "sh", "-c", script)
 	t.Cleanup(func() { _ = x.cmd("kill-server").Run() })
 	return x
 }
@@ -106,9 +113,9 @@ func (x *term) waitExit() string {
 	x.t.Helper()
 	var code string
 	waitFor(x.t, 60*time.Second, "sluice to exit", func() bool {
-		dead, status, _ := strings.Cut(strings.TrimSpace(x.tmux("display-message", "-p", "-t", "main", "#{pane_dead} #{pane_dead_status}")), " ")
-		code = status
-		return dead == "1"
+		b, err := os.ReadFile(x.exit)
+		code = strings.TrimSpace(string(b))
+		return err == nil && code != ""
 	})
 	return code
 }
@@ -182,6 +189,8 @@ func TestTerminalPushQueryCancel(t *testing.T) {
 	x.typeText("exit")
 	x.key("Enter")
 	if code := x.waitExit(); code != "0" {
-		t.Errorf("exit code after exit = %s, want 0", code)
+		t.Errorf("exit code after exit = %s, want 0; screen:\n%s", code, x.screen())
 	}
 }
+
+func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

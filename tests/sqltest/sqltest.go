@@ -127,6 +127,10 @@ func ParseFile(path string) ([]Case, error) {
 // Engine is what a case runs on; *exec.Engine implements it.
 type Engine interface {
 	Execute(ctx context.Context, s *exec.Session, sql string) ([]exec.Result, error)
+	// BrokerAddr is the embedded broker's address, where the runner creates
+	// the topics that CREATE statements without PARTITIONS expect ("" to
+	// create none).
+	BrokerAddr() string
 	Close() error
 }
 
@@ -222,7 +226,14 @@ func (r *Runner) run(ctx context.Context, c Case) Outcome {
 
 func (r *Runner) execute(ctx context.Context, eng Engine, c Case) Outcome {
 	sess := exec.NewSession()
+	topics := &topicMaker{addr: eng.BrokerAddr()}
+	defer topics.close()
 	for _, st := range c.Statements() {
+		if topic := topicToCreate(st.Text); topic != "" {
+			if err := topics.ensure(ctx, topic); err != nil {
+				return Outcome{Case: c, Status: Fail, Detail: fmt.Sprintf("line %d: %v", st.Line, err)}
+			}
+		}
 		results, err := eng.Execute(ctx, sess, st.Text)
 		for _, res := range results {
 			// A case never reads a push query's rows; stop it so that it

@@ -115,6 +115,8 @@ func (e *scriptedEngine) Execute(ctx context.Context, s *exec.Session, sql strin
 	return []exec.Result{{Kind: exec.ResultMessage, Message: "ok"}}, nil
 }
 
+func (e *scriptedEngine) BrokerAddr() string { return "" }
+
 func (e *scriptedEngine) Close() error {
 	if e.closed != nil {
 		*e.closed++
@@ -220,3 +222,19 @@ func TestRunFiles(t *testing.T) {
 }
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o644) }
+
+func TestTopicToCreate(t *testing.T) {
+	for stmt, want := range map[string]string{
+		"CREATE STREAM foo (id INT KEY) WITH (kafka_topic='foo', value_format='JSON');":               "foo",
+		"create or replace table t (id INT PRIMARY KEY) with (KAFKA_TOPIC = 'it''s', format='JSON');": "it's",
+		"CREATE SOURCE TABLE t (id INT PRIMARY KEY) WITH (kafka_topic='t', value_format='JSON');":     "t",
+		"CREATE STREAM foo (id INT KEY) WITH (kafka_topic='foo', value_format='JSON', partitions=4);": "",
+		"CREATE STREAM bar WITH (kafka_topic='bar') AS SELECT * FROM foo;":                            "",
+		"INSERT INTO foo (id) VALUES (1);":                                                            "",
+		"CREATE STREAM foo (id INT KEY) WITH (value_format='JSON');":                                  "",
+	} {
+		if got := topicToCreate(stmt); got != want {
+			t.Errorf("topicToCreate(%q) = %q, want %q", stmt, got, want)
+		}
+	}
+}

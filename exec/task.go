@@ -1,0 +1,71 @@
+package exec
+
+import (
+	"sync"
+
+	"github.com/sluicedb/sluice/exec/kafka"
+)
+
+// task is one partition's instance of a query's processors. Processors keep
+// per-record scratch state, so each partition has its own, and partitions
+// are processed in parallel while records within a partition keep their order.
+type task struct {
+	partition int32
+	src       *sourceProc
+	recs      []kafka.Record
+}
+
+// taskSet holds the tasks of one query, created on first use of a partition.
+type taskSet struct {
+	build func() (*sourceProc, error)
+	tasks map[int32]*task
+}
+
+func newTaskSet(build func() (*sourceProc, error)) *taskSet {
+	return &taskSet{build: build, tasks: map[int32]*task{}}
+}
+
+// run processes one poll's records: each partition's records in order on its
+// own task, partitions concurrently. It returns when all are processed.
+func (ts *taskSet) run(recs []kafka.Record, report func(error)) {
+	var active []*task
+	for i := range recs {
+		p := recs[i].Partition
+		t := ts.tasks[p]
+		if t == nil {
+			src, err := ts.build()
+			if err != nil {
+				report(err)
+				continue
+			}
+			t = &task{partition: p, src: src}
+			ts.tasks[p] = t
+		}
+		if len(t.recs) == 0 {
+			active = append(active, t)
+		}
+		t.recs = append(t.recs, recs[i])
+	}
+	process := func(t *task) {
+		for i := range t.recs {
+			if err := t.src.process(&t.recs[i]); err != nil {
+				report(err)
+			}
+		}
+		clear(t.recs)
+		t.recs = t.recs[:0]
+	}
+	if len(active) == 1 {
+		process(active[0])
+		return
+	}
+	var wg sync.WaitGroup
+	for _, t := range active {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			process(t)
+		}()
+	}
+	wg.Wait()
+}

@@ -117,11 +117,11 @@ func (s *Shell) render(ctx context.Context, r *exec.Result) error {
 			}
 			return nil
 		}
-		if err := RenderTable(s.Out, r.Columns, r.Types, r.Rows); err != nil {
-			return err
-		}
 		if r.Message != "" {
 			fmt.Fprintln(s.Out, r.Message)
+		}
+		if err := RenderTable(s.Out, r.Columns, r.Types, r.Rows); err != nil {
+			return err
 		}
 		return nil
 	case exec.ResultStream:

@@ -47,7 +47,8 @@ var ErrNoTopic = errors.New("topic does not exist")
 // concurrent use.
 type Client struct {
 	seeds []string
-	cl    *kgo.Client
+	cl    *kgo.Client // admin, single records (INSERT VALUES, commands): no linger
+	bulk  *kgo.Client // query output: lingers to build bigger batches
 	adm   *kadm.Client
 }
 
@@ -82,14 +83,27 @@ func Dial(ctx context.Context, seeds []string) (*Client, error) {
 		cl.Close()
 		return nil, fmt.Errorf("cannot reach Kafka at %s: %w", strings.Join(seeds, ","), err)
 	}
-	return &Client{seeds: seeds, cl: cl, adm: kadm.NewClient(cl)}, nil
+	bulk, err := kgo.NewClient(append(baseOpts(seeds),
+		kgo.ProducerLinger(5*time.Millisecond),
+		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)),
+		kgo.ProducerBatchCompression(kgo.NoCompression()),
+		kgo.MaxBufferedRecords(200000),
+	)...)
+	if err != nil {
+		cl.Close()
+		return nil, fmt.Errorf("kafka client for %s: %w", strings.Join(seeds, ","), err)
+	}
+	return &Client{seeds: seeds, cl: cl, bulk: bulk, adm: kadm.NewClient(cl)}, nil
 }
 
 // Seeds are the bootstrap servers.
 func (c *Client) Seeds() []string { return c.seeds }
 
 // Close releases the client.
-func (c *Client) Close() { c.cl.Close() }
+func (c *Client) Close() {
+	c.bulk.Close()
+	c.cl.Close()
+}
 
 // CreateTopic creates a topic; ErrTopicExists when it is there already.
 func (c *Client) CreateTopic(ctx context.Context, name string, partitions int, configs map[string]string) error {
@@ -215,11 +229,16 @@ func (c *Client) Producer(onErr func(error)) *Producer {
 
 // Produce queues r; it is not retained after the call.
 func (p *Producer) Produce(ctx context.Context, r *Record) {
-	p.c.cl.Produce(ctx, toKgo(r), p.promise)
+	p.c.bulk.Produce(ctx, toKgo(r), p.promise)
 }
 
 // Flush waits for every queued record to be acked.
-func (c *Client) Flush(ctx context.Context) error { return c.cl.Flush(ctx) }
+func (c *Client) Flush(ctx context.Context) error {
+	if err := c.bulk.Flush(ctx); err != nil {
+		return err
+	}
+	return c.cl.Flush(ctx)
+}
 
 func toKgo(r *Record) *kgo.Record {
 	kr := &kgo.Record{Topic: r.Topic, Key: r.Key, Value: r.Value, Partition: r.Partition}

@@ -31,6 +31,17 @@ func BenchmarkDecodeJSON(b *testing.B) {
 			}
 		}
 	})
+	b.Run("serde_skip_unused", func(b *testing.B) {
+		// q1 reads auction, bidder, price, channel, dateTime: url and extra are skipped.
+		c := mustValue(b, JSON, bidColumns(), Options{Skip: []bool{false, false, false, false, true, false, true}})
+		b.SetBytes(int64(len(nexmarkBid)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.Decode(nexmarkBid); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("encoding_json_map", func(b *testing.B) {
 		b.SetBytes(int64(len(nexmarkBid)))
 		b.ReportAllocs()

@@ -83,6 +83,9 @@ func (c *jsonCodec) Decode(data []byte) ([]any, error) {
 		return nil, c.wrapErr(d.convErr(types.StructOf()), "")
 	}
 	d.skipTop = c.skip
+	if c.skip != nil {
+		d.arenaCap = 64
+	}
 	vals, err := d.fields(c.fields, c.allUpper)
 	if err != nil {
 		col := ""

@@ -46,6 +46,10 @@ type jsonDec struct {
 	// skipTop marks top-level fields whose values are not needed: they are
 	// scanned but not converted. Cleared once the top-level object is entered.
 	skipTop []bool
+	// arenaCap sizes the string arena; 0 means the whole document, which
+	// suits decoding every column. With skipped columns most text is never
+	// copied, so a small arena that grows on demand wastes less.
+	arenaCap int
 }
 
 // decErr is a failure deep inside a document; containers prepend their path
@@ -318,7 +322,11 @@ func (d *jsonDec) stringValue() (string, error) {
 // append were to move the buffer.
 func (d *jsonDec) arenaInit() {
 	if d.arena == nil {
-		d.arena = make([]byte, 0, len(d.b))
+		n := len(d.b)
+		if d.arenaCap > 0 && d.arenaCap < n {
+			n = d.arenaCap
+		}
+		d.arena = make([]byte, 0, n)
 	}
 }
 

@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 # tmux, kcat: the terminal end-to-end tests and manual checks against a broker.
 APT_PACKAGES := librocksdb-dev tmux kcat
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test bench conformance clean
 
 all: build
 
@@ -35,14 +35,35 @@ run: build
 
 # go test runs last so that its summary closes the output.
 test: build
+	@[ -d ../shared/conformance/ksql/qtt ] || echo "test: ../shared/conformance/ksql not found: the ksqlDB conformance corpus is skipped"
 	$(GO) vet ./...
 	$(GO) test -timeout 30m ./...
+
+# ksqlDB's functional test corpus (../shared/conformance/ksql): totals per file,
+# the largest failure causes, and a check against tests/conformance/passing.txt.
+conformance: build
+	@if [ -d ../shared/conformance/ksql/qtt ]; then \
+		$(GO) test -count=1 ./tests/conformance -run TestConformance -v -qtt.v 2>&1 | grep -v '^=== RUN'; \
+		./$(BIN) test ../shared/conformance/ksql/sqltests/*.sql ../shared/conformance/ksql/sqltests/*/*.sql | tail -n 1 | sed 's/^/sqltests: /'; \
+	else \
+		echo "conformance: ../shared/conformance/ksql not found, skipped"; \
+	fi
 
 bench:
 	@if [ -d bench ]; then \
 		$(GO) test -run XXX -bench . -benchtime 1x ./bench/...; \
 	else \
-		echo "bench: no bench/ directory yet"; \
+		echo "# ksqlDB's functional test corpus (../shared/conformance/ksql): totals per file,
+# the largest failure causes, and a check against tests/conformance/passing.txt.
+conformance: build
+	@if [ -d ../shared/conformance/ksql/qtt ]; then \
+		$(GO) test -count=1 ./tests/conformance -run TestConformance -v -qtt.v 2>&1 | grep -v '^=== RUN'; \
+		./$(BIN) test ../shared/conformance/ksql/sqltests/*.sql ../shared/conformance/ksql/sqltests/*/*.sql | tail -n 1 | sed 's/^/sqltests: /'; \
+	else \
+		echo "conformance: ../shared/conformance/ksql not found, skipped"; \
+	fi
+
+bench: no bench/ directory yet"; \
 	fi
 
 clean:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sluicedb/sluice/catalog"
 	"github.com/sluicedb/sluice/exec/kafka"
@@ -109,6 +110,13 @@ func (e *Engine) createSource(ctx context.Context, s *Session, st *ast.CreateSou
 			return nil, catalogErr("Cannot add %s '%s': A %s with the same name already exists",
 				lowerKind(src.Kind), src.Name, lowerKind(old.Kind))
 		}
+		if old.Sink != "" {
+			return nil, catalogErr("Cannot add %s '%s': CREATE OR REPLACE is not supported on %s created by a query.",
+				lowerKind(src.Kind), src.Name, lowerKind(old.Kind))
+		}
+		if err := planner.CheckUpgrade(old, src.Schema); err != nil {
+			return nil, err
+		}
 	}
 	if err := e.ensureTopic(ctx, src, true); err != nil {
 		return nil, err
@@ -145,13 +153,26 @@ func (e *Engine) createAsSelect(ctx context.Context, s *Session, st *ast.CreateS
 			return nil, catalogErr("Cannot add %s '%s': A %s with the same name already exists",
 				lowerKind(st.Kind), st.Name, lowerKind(old.Kind))
 		}
-		return nil, ast.Errorf(ast.SemanticError, st.At, "CREATE OR REPLACE of a query is not supported yet")
+		if old.Sink == "" {
+			return nil, catalogErr("Cannot add %s '%s': CREATE OR REPLACE is not supported on source %ss.",
+				lowerKind(st.Kind), st.Name, lowerKind(old.Kind))
+		}
+		if old.Kind != st.Kind {
+			return nil, catalogErr("Cannot add %s '%s': A %s with the same name already exists",
+				lowerKind(st.Kind), st.Name, lowerKind(old.Kind))
+		}
 	}
 	prefix := "CSAS"
 	if st.Kind == ast.Table {
 		prefix = "CTAS"
 	}
 	id := e.nextQueryID(prefix, st.Name)
+	old := e.cat.Source(st.Name)
+	if old != nil {
+		// An upgrade keeps the query id, and so its consumer group and
+		// committed offsets: the new plan continues where the old stopped.
+		id = old.Sink
+	}
 	plan, err := planner.PlanQuery(e.cat, st.AsSelect, planner.QueryOptions{
 		QueryID: id, Kind: planner.Persistent, Create: st, Defaults: e.defaults(s)})
 	if err != nil {
@@ -161,13 +182,23 @@ func (e *Engine) createAsSelect(ctx context.Context, s *Session, st *ast.CreateS
 	if err := validateFormats(sink); err != nil {
 		return nil, err
 	}
+	if old != nil {
+		if err := planner.CheckUpgrade(old, sink.Schema); err != nil {
+			return nil, err
+		}
+		if old.Topic != sink.Topic {
+			return nil, ast.Errorf(ast.SemanticError, st.At, "Cannot upgrade data source: the KAFKA_TOPIC of %s cannot change (%s to %s).", st.Name, old.Topic, sink.Topic)
+		}
+		e.drain(ctx, id, 10*time.Second)
+		e.stopQuery(id)
+	}
 	if err := e.ensureTopic(ctx, sink, true); err != nil {
 		return nil, err
 	}
 	if err := e.startPersistent(ctx, s, plan, st.Text); err != nil {
 		return nil, err
 	}
-	if err := e.cat.AddSource(sink, false); err != nil {
+	if err := e.cat.AddSource(sink, old != nil); err != nil {
 		e.stopQuery(id)
 		return nil, err
 	}

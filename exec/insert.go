@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"time"
 
 	"github.com/sluicedb/sluice/catalog"
 	"github.com/sluicedb/sluice/exec/eval"
@@ -68,7 +69,7 @@ func (e *Engine) insertValues(ctx context.Context, s *Session, st *ast.InsertVal
 		return nil, ast.Errorf(ast.SemanticError, st.At, "Failed to prepare statement: Expected number columns and values to match: %d, %d", len(cols), len(st.Values))
 	}
 	vals := make([]any, len(src.Schema.Columns))
-	ts := int64(0)
+	ts := int64(-1) // not given: the time of the insert
 	for i, name := range cols {
 		switch name {
 		case types.RowTime:
@@ -94,7 +95,7 @@ func (e *Engine) insertValues(ctx context.Context, s *Session, st *ast.InsertVal
 		}
 		vals[j] = v
 	}
-	if ts == 0 && src.TimestampColumn != "" {
+	if ts < 0 && src.TimestampColumn != "" {
 		if t, err := toMillis(vals[src.Schema.Find(src.TimestampColumn)], src.TimestampFormat); err == nil {
 			ts = t
 		}
@@ -102,6 +103,9 @@ func (e *Engine) insertValues(ctx context.Context, s *Session, st *ast.InsertVal
 	rec, err := encodeRecord(src, vals)
 	if err != nil {
 		return nil, err
+	}
+	if ts < 0 {
+		ts = time.Now().UnixMilli()
 	}
 	rec.Timestamp = ts
 	if _, _, err := e.client.Produce(ctx, rec); err != nil {

@@ -35,6 +35,15 @@ func newSinkProc(p *planner.Proc, produce func(r *kafka.Record) error) (*sinkPro
 	return sp, nil
 }
 
+func allNil(vs []any) bool {
+	for _, v := range vs {
+		if v != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // pick gathers row[idx...] into buf (reused across records).
 func pick(buf []any, row types.Row, idx []int) []any {
 	buf = buf[:0]
@@ -49,7 +58,9 @@ func (sp *sinkProc) emit(m *rowMeta, row types.Row) error {
 	var err error
 	if len(sp.keyIdx) > 0 {
 		sp.keyBuf = pick(sp.keyBuf, row, sp.keyIdx)
-		if key, err = sp.key.Encode(sp.keyBuf); err != nil {
+		if allNil(sp.keyBuf) {
+			// A key of nothing but NULLs is a null key, not {"K1":null,...}.
+		} else if key, err = sp.key.Encode(sp.keyBuf); err != nil {
 			return &recordError{m: m, err: serde.SerializeError(sp.topic, err)}
 		}
 	}
@@ -66,7 +77,11 @@ func (sp *sinkProc) emit(m *rowMeta, row types.Row) error {
 			ts = t
 		}
 	}
-	sp.rec = kafka.Record{Topic: sp.topic, Partition: -1, Key: key, Value: val, Timestamp: ts}
+	if ts < 0 {
+		return &recordError{m: m, err: fmt.Errorf("invalid (negative) output timestamp %d: record dropped", ts)}
+	}
+	// Input headers travel with the record, as in Kafka Streams.
+	sp.rec = kafka.Record{Topic: sp.topic, Partition: -1, Key: key, Value: val, Timestamp: ts, Headers: m.headers}
 	return sp.produce(&sp.rec)
 }
 

@@ -99,6 +99,9 @@ func (sp *sourceProc) decode(r *kafka.Record) (types.Row, *rowMeta, error) {
 		}
 		m.ts = ts
 	}
+	if m.ts < 0 {
+		return nil, m, fmt.Errorf("invalid (negative) timestamp %d: record skipped", m.ts)
+	}
 	n := len(row) - len(types.PseudoColumns)
 	row[n] = m.ts
 	row[n+1] = r.Partition

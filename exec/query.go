@@ -165,6 +165,33 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		// producer overlaps with processing instead of a flush per poll.
 		var pending []kafka.Record
 		last := time.Now()
+		// flushCommit makes the outputs of pending durable, then commits
+		// their input offsets: a crash in between re-processes, never loses.
+		flushCommit := func() bool {
+			if len(pending) == 0 {
+				return true
+			}
+			fctx, fcancel := context.WithTimeout(context.Background(), 30*time.Second)
+			err := e.client.Flush(fctx)
+			fcancel()
+			if v := produceErr.Load(); v != nil && err == nil {
+				err = v.(error)
+			}
+			if err != nil {
+				q.fail(e, err)
+				return false
+			}
+			q.advance(pending)
+			pending = pending[:0]
+			last = time.Now()
+			cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if err := commit(cctx); err != nil && !errors.Is(err, context.Canceled) {
+				e.logf("query %s: %v", q.id, err)
+			}
+			ccancel()
+			return true
+		}
+		defer func() { flushCommit() }()
 		for qctx.Err() == nil {
 			pctx, pcancel := qctx, context.CancelFunc(func() {})
 			if len(pending) > 0 {
@@ -183,24 +210,9 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			if len(pending) == 0 || (len(recs) > 0 && time.Since(last) < commitInterval) {
 				continue
 			}
-			fctx, fcancel := context.WithTimeout(context.Background(), 30*time.Second)
-			err = e.client.Flush(fctx)
-			fcancel()
-			if v := produceErr.Load(); v != nil && err == nil {
-				err = v.(error)
-			}
-			if err != nil {
-				q.fail(e, err)
+			if !flushCommit() {
 				return
 			}
-			q.advance(pending)
-			pending = pending[:0]
-			last = time.Now()
-			cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
-			if err := commit(cctx); err != nil && !errors.Is(err, context.Canceled) {
-				e.logf("query %s: %v", q.id, err)
-			}
-			ccancel()
 		}
 	}()
 	e.queries[q.id] = q
@@ -240,24 +252,49 @@ func (e *Engine) idle(ctx context.Context) (bool, error) {
 	}
 	e.mu.Unlock()
 	for _, q := range qs {
-		q.mu.Lock()
-		failed := q.failure != nil
-		q.mu.Unlock()
-		if failed {
-			continue
-		}
-		end, err := e.client.EndOffsets(ctx, q.topic)
-		if err != nil {
+		if ok, err := e.caughtUp(ctx, q); !ok || err != nil {
 			return false, err
-		}
-		pos := q.positions()
-		for p, o := range end {
-			if pos[p] < o {
-				return false, nil
-			}
 		}
 	}
 	return true, nil
+}
+
+// caughtUp reports whether q has processed (and committed) its whole input.
+// A failed query counts as caught up: it will not move.
+func (e *Engine) caughtUp(ctx context.Context, q *runningQuery) (bool, error) {
+	q.mu.Lock()
+	failed := q.failure != nil
+	q.mu.Unlock()
+	if failed {
+		return true, nil
+	}
+	end, err := e.client.EndOffsets(ctx, q.topic)
+	if err != nil {
+		return false, err
+	}
+	pos := q.positions()
+	for p, o := range end {
+		if pos[p] < o {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// drain waits (bounded) until q has processed its input written so far, so a
+// query upgrade takes over exactly where the old plan stopped.
+func (e *Engine) drain(ctx context.Context, id string, limit time.Duration) {
+	q := e.queries[id]
+	if q == nil {
+		return
+	}
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if ok, err := e.caughtUp(ctx, q); ok || err != nil {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func (q *runningQuery) fail(e *Engine, err error) {

@@ -35,6 +35,11 @@ var knownProps = map[string]bool{
 	"KEY_SCHEMA_FULL_NAME": true, "VALUE_SCHEMA_FULL_NAME": true, "SOURCE_CONNECTOR": true,
 }
 
+// knownFormats are the format names ksqlDB knows (not all run in Sluice:
+// the serdes reject those that need a schema registry).
+var knownFormats = map[string]bool{"JSON": true, "DELIMITED": true, "KAFKA": true, "NONE": true,
+	"AVRO": true, "PROTOBUF": true, "PROTOBUF_NOSR": true, "JSON_SR": true}
+
 // ParseProps reads WITH properties. inherit supplies defaults (the source's
 // formats for C*AS); it may be nil.
 func ParseProps(props ast.Properties, d Defaults, inherit *SourceProps) (*SourceProps, error) {
@@ -103,6 +108,11 @@ func ParseProps(props ast.Properties, d Defaults, inherit *SourceProps) (*Source
 		}
 		sp.KeyFormat.Format, sp.ValueFormat.Format = fmtAll, fmtAll
 	}
+	for _, f := range []string{sp.KeyFormat.Format, sp.ValueFormat.Format} {
+		if f != "" && !knownFormats[f] {
+			return nil, ast.Errorf(ast.SemanticError, ast.Pos{}, "Unknown format: %s", f)
+		}
+	}
 	if sp.KeyFormat.Format == "" {
 		sp.KeyFormat.Format = d.KeyFormat
 		if sp.KeyFormat.Format == "" {
@@ -165,6 +175,14 @@ func PlanCreateSource(st *ast.CreateSource, d Defaults) (*catalog.Source, *Sourc
 			col.Namespace = types.KeyColumn
 			keys = append(keys, col)
 		case c.Headers:
+			for _, h := range hdrs {
+				if h.HeaderKey == "" || c.HeaderKey == "" {
+					return nil, nil, ast.Errorf(ast.SemanticError, c.At, "Schema already contains a HEADERS column.")
+				}
+				if h.HeaderKey == c.HeaderKey {
+					return nil, nil, ast.Errorf(ast.SemanticError, c.At, "Schema already contains a HEADER('%s') column.", c.HeaderKey)
+				}
+			}
 			col.Namespace = types.HeaderColumn
 			col.HeaderKey = c.HeaderKey
 			hdrs = append(hdrs, col)

@@ -59,6 +59,12 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 		return nil, err
 	}
 	srcNode.Used = usedColumns(q.Where, items)
+	var partKeys []int
+	if len(q.PartitionBy) > 0 {
+		if partKeys, err = partitionKeys(q, items, qualifier, sinkName(opts), opts.Kind == Persistent); err != nil {
+			return nil, err
+		}
+	}
 	proj := &ProjectNode{Input: root}
 	genIdx := 0
 	names := map[string]bool{}
@@ -82,7 +88,7 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 		}
 		names[name] = true
 		col := types.Column{Name: name, Type: be.Type()}
-		if cr, ok := it.Expr.(*ast.ColumnRef); ok {
+		if cr, ok := it.Expr.(*ast.ColumnRef); ok && partKeys == nil {
 			if i := src.Schema.Find(cr.Name); i >= 0 && src.Schema.Columns[i].Namespace == types.KeyColumn && (cr.Source == "" || cr.Source == qualifier) {
 				if prev, dup := findKeyAlias(keyCols, cr.Name); dup && opts.Kind == Persistent {
 					return nil, ast.Errorf(ast.SemanticError, it.At, "The projection contains a key column (%s) more than once, aliased as: %s and %s.",
@@ -98,14 +104,21 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 		proj.Exprs = append(proj.Exprs, be)
 		proj.Out.Columns = append(proj.Out.Columns, col)
 	}
+	if partKeys != nil {
+		for _, i := range partKeys {
+			proj.Out.Columns[i].Namespace = types.KeyColumn
+		}
+	}
 	root = proj
 
 	plan := &Plan{QueryID: opts.QueryID, Kind: opts.Kind, Sources: []string{src.Name}, Output: proj.Out, Limit: q.Limit}
 	if opts.Kind == Persistent {
-		if err := checkKeysProjected(src, keyCols, sinkName(opts)); err != nil {
-			return nil, err
+		if partKeys == nil {
+			if err := checkKeysProjected(src, keyCols, sinkName(opts)); err != nil {
+				return nil, err
+			}
 		}
-		sink, err := buildSink(src, proj.Out, opts)
+		sink, err := buildSink(src, proj.Out, partKeys, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -129,8 +142,6 @@ func checkSupported(q *ast.Query) error {
 		return ast.Errorf(ast.SemanticError, q.GroupBy[0].Position(), "GROUP BY is not supported yet")
 	case q.Having != nil:
 		return ast.Errorf(ast.SemanticError, q.Having.Position(), "HAVING is not supported yet")
-	case len(q.PartitionBy) > 0:
-		return ast.Errorf(ast.SemanticError, q.PartitionBy[0].Position(), "PARTITION BY is not supported yet")
 	}
 	if j, ok := q.From.(*ast.Join); ok {
 		return ast.Errorf(ast.SemanticError, j.At, "joins are not supported yet")
@@ -180,11 +191,18 @@ func checkKeysProjected(src *catalog.Source, keyCols map[string]string, sink str
 		types.QuoteIdent(sink), what, strings.Join(missing, ", "))
 }
 
-func buildSink(src *catalog.Source, out types.Schema, opts QueryOptions) (*catalog.Source, error) {
+// buildSink derives the sink's schema (key columns first: in keyOrder when
+// PARTITION BY gives one, else in projection order) and properties.
+func buildSink(src *catalog.Source, out types.Schema, keyOrder []int, opts QueryOptions) (*catalog.Source, error) {
 	var keys, vals []types.Column
+	for _, i := range keyOrder {
+		keys = append(keys, out.Columns[i])
+	}
 	for _, c := range out.Columns {
 		if c.Namespace == types.KeyColumn {
-			keys = append(keys, c)
+			if keyOrder == nil {
+				keys = append(keys, c)
+			}
 		} else {
 			c.Namespace = types.ValueColumn
 			vals = append(vals, c)

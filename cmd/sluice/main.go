@@ -20,6 +20,7 @@ import (
 	"github.com/sluicedb/sluice/exec"
 	"github.com/sluicedb/sluice/exec/kafka"
 	"github.com/sluicedb/sluice/shell"
+	"github.com/sluicedb/sluice/tests/conformance"
 	"github.com/sluicedb/sluice/tests/sqltest"
 )
 
@@ -338,11 +339,16 @@ SIGINT or SIGTERM. Point sluice --bootstrap, or any Kafka client, at it.`)
 }
 
 func (c *cli) test(args []string) int {
-	fs := c.newFlagSet("test", "sluice test [-run REGEX] [-v] [-timeout D] FILE.sql...",
+	fs := c.newFlagSet("test", "sluice test [-run REGEX] [-v] [-timeout D] [-json FILE] FILE.sql|FILE.json...",
 		`Runs SQL regression files: cases start at '--@test: name' lines and may declare
 '--@expected.error: <class>' and '--@expected.message: <text>'. Each case runs on a
 fresh in-memory engine. Prints one line per failing case, then 'N passed, M failed';
-the exit code is 1 if any case failed.`)
+the exit code is 1 if any case failed.
+
+Files ending in .json are ksqlDB query-validation (QTT) cases, such as
+../shared/conformance/ksql/qtt/*.json: they are expanded over their format and
+config matrices and end with 'N passed, M failed, K skipped'.`)
+	jsonOut := fs.String("json", "", "with .json files: write a per-case report to `FILE`")
 	runExpr := fs.String("run", "", "run only the cases whose name matches `REGEX`")
 	verbose := fs.Bool("v", false, "print passing and skipped cases too")
 	timeout := fs.Duration("timeout", sqltest.DefaultTimeout, "time limit of one case")
@@ -355,19 +361,67 @@ the exit code is 1 if any case failed.`)
 		fs.Usage()
 		return 2
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	var sqlFiles, qttFiles []string
+	for _, f := range pos {
+		if strings.HasSuffix(f, ".json") {
+			qttFiles = append(qttFiles, f)
+		} else {
+			sqlFiles = append(sqlFiles, f)
+		}
+	}
+	if len(qttFiles) > 0 {
+		if len(sqlFiles) > 0 {
+			fmt.Fprintln(c.stderr, "sluice test: give either .sql or .json files, not both")
+			return 2
+		}
+		return c.testQTT(ctx, qttFiles, *runExpr, *timeout, *jsonOut, *verbose)
+	}
 	filter, err := sqltest.NewFilter(*runExpr)
 	if err != nil {
 		fmt.Fprintf(c.stderr, "sluice test: %v\n", err)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	sum := sqltest.RunFiles(ctx, c.stdout, pos, sqltest.Options{
 		Runner:  &sqltest.Runner{Timeout: *timeout},
 		Filter:  filter,
 		Verbose: *verbose,
 	})
 	if sum.Failed > 0 || ctx.Err() != nil {
+		return 1
+	}
+	return 0
+}
+
+// testQTT runs ksqlDB QTT files through the conformance runner.
+func (c *cli) testQTT(ctx context.Context, files []string, filter string, timeout time.Duration, jsonOut string, verbose bool) int {
+	opts := conformance.Options{Filter: filter, Timeout: timeout}
+	if verbose {
+		opts.Progress = func(r conformance.CaseResult) {
+			fmt.Fprintf(c.stdout, "%s %s\n", r.Status, r.Name)
+		}
+	}
+	rep, err := conformance.RunFiles(ctx, files, opts)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "sluice test: %v\n", err)
+		return 2
+	}
+	if jsonOut != "" {
+		f, err := os.Create(jsonOut)
+		if err == nil {
+			err = rep.WriteJSON(f)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(c.stderr, "sluice test: %v\n", err)
+			return 2
+		}
+	}
+	fmt.Fprint(c.stdout, rep.Summary())
+	if rep.Totals().Failed > 0 || ctx.Err() != nil {
 		return 1
 	}
 	return 0

@@ -69,7 +69,7 @@ func baseOpts(seeds []string) []kgo.Opt {
 func Dial(ctx context.Context, seeds []string) (*Client, error) {
 	opts := append(baseOpts(seeds),
 		kgo.ProducerLinger(0),
-		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)),
+		kgo.RecordPartitioner(partitioner()),
 		kgo.ProducerBatchCompression(kgo.NoCompression()),
 		kgo.MaxBufferedRecords(100000),
 	)
@@ -85,7 +85,7 @@ func Dial(ctx context.Context, seeds []string) (*Client, error) {
 	}
 	bulk, err := kgo.NewClient(append(baseOpts(seeds),
 		kgo.ProducerLinger(5*time.Millisecond),
-		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)),
+		kgo.RecordPartitioner(partitioner()),
 		kgo.ProducerBatchCompression(kgo.NoCompression()),
 		kgo.MaxBufferedRecords(200000),
 	)...)
@@ -191,6 +191,27 @@ func (c *Client) Topics(ctx context.Context, all bool) ([]TopicInfo, error) {
 	return out, nil
 }
 
+type manualKey struct{}
+
+// manualPartition marks records whose Partition was chosen by the caller.
+var manualPartition = context.WithValue(context.Background(), manualKey{}, true)
+
+// partitioner keeps a caller's partition and otherwise hashes the key with
+// murmur2 as Java clients do, so keyed records land where Kafka Streams and
+// ksqlDB would put them (joins and tables depend on it).
+func partitioner() kgo.Partitioner {
+	sticky := kgo.StickyKeyPartitioner(nil)
+	return kgo.BasicConsistentPartitioner(func(topic string) func(*kgo.Record, int) int {
+		tp := sticky.ForTopic(topic)
+		return func(r *kgo.Record, n int) int {
+			if r.Context == manualPartition && int(r.Partition) < n {
+				return int(r.Partition)
+			}
+			return tp.Partition(r, n)
+		}
+	})
+}
+
 // Produce writes one record and waits for the broker's ack. A Partition of
 // -1 lets the default (murmur2, as Java's) partitioner choose.
 func (c *Client) Produce(ctx context.Context, r *Record) (int32, int64, error) {
@@ -241,15 +262,13 @@ func (c *Client) Flush(ctx context.Context) error {
 }
 
 func toKgo(r *Record) *kgo.Record {
-	kr := &kgo.Record{Topic: r.Topic, Key: r.Key, Value: r.Value, Partition: r.Partition}
-	if r.Timestamp != 0 {
-		kr.Timestamp = time.UnixMilli(r.Timestamp)
+	kr := &kgo.Record{Topic: r.Topic, Key: r.Key, Value: r.Value, Partition: r.Partition,
+		Timestamp: time.UnixMilli(r.Timestamp)}
+	if r.Partition >= 0 {
+		kr.Context = manualPartition
 	}
 	for _, h := range r.Headers {
 		kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h.Key, Value: h.Value})
-	}
-	if r.Partition < 0 {
-		kr.Partition = 0
 	}
 	return kr
 }

@@ -25,3 +25,11 @@ CREATE STREAM rowtime_sel AS SELECT user_id, ROWTIME FROM pageviews;
 CREATE STREAM dup_key AS SELECT user_id, user_id AS u2, page FROM pageviews;
 
 CREATE STREAM only_key AS SELECT user_id FROM pageviews;
+
+CREATE STREAM by_page AS SELECT * FROM pageviews PARTITION BY page;
+
+CREATE STREAM by_len AS SELECT LEN(page) AS l, duration FROM pageviews PARTITION BY LEN(page);
+
+CREATE STREAM by_missing AS SELECT duration FROM pageviews PARTITION BY pageviews.page;
+
+CREATE STREAM by_null AS SELECT * FROM pageviews PARTITION BY NULL;

@@ -1,0 +1,178 @@
+package conformance
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+
+	"github.com/sluicedb/sluice/sql/ast"
+)
+
+// Skip reasons. A case is skipped only when the runner itself cannot
+// express it; an engine that rejects a feature fails the case.
+const (
+	SkipSchemaRegistry = "needs schema registry"
+	SkipProtobufNoSR   = "unsupported: PROTOBUF_NOSR records (the runner has no protobuf serde)"
+	SkipOldVersion     = "unsupported: case limited to older ksqlDB versions (versions.max)"
+)
+
+// srFormats need a schema registry: ksqlDB infers or registers their schemas.
+var srFormats = map[string]bool{"AVRO": true, "PROTOBUF": true, "JSON_SR": true}
+
+var (
+	formatProp   = regexp.MustCompile(`(?i)FORMAT\s*=\s*'([A-Z_]+)'`)
+	schemaIDProp = regexp.MustCompile(`(?i)_SCHEMA_ID\s*=`)
+	// explicitValue/explicitKey tell whether a CREATE names its value/key
+	// format, in which case a default-format property does not apply to it.
+	explicitValue = regexp.MustCompile(`(?i)(^|[^A-Z_])(VALUE_)?FORMAT\s*=`)
+	explicitKey   = regexp.MustCompile(`(?i)(^|[^A-Z_])(KEY_)?FORMAT\s*=`)
+	plainCreate   = regexp.MustCompile(`(?is)^\s*CREATE\s+(OR\s+REPLACE\s+)?(SOURCE\s+)?(STREAM|TABLE)\b`)
+	asSelect      = regexp.MustCompile(`(?is)\bAS\s+SELECT\b`)
+)
+
+// SkipReason returns why the runner cannot run c, or "".
+func SkipReason(c *Case) string {
+	if c.MaxVersion != "" {
+		return SkipOldVersion
+	}
+	usesNoSR := false
+	check := func(f string) bool {
+		f = strings.ToUpper(f)
+		if f == "PROTOBUF_NOSR" {
+			usesNoSR = true
+		}
+		return srFormats[f]
+	}
+	for _, s := range c.Statements {
+		for _, m := range formatProp.FindAllStringSubmatch(s, -1) {
+			if check(m[1]) {
+				return SkipSchemaRegistry
+			}
+		}
+		if schemaIDProp.MatchString(s) {
+			return SkipSchemaRegistry
+		}
+	}
+	for _, t := range c.Topics {
+		if t.HasSchema || check(t.KeyFormat) || check(t.ValueFormat) {
+			return SkipSchemaRegistry
+		}
+	}
+	if c.Post != nil {
+		for _, s := range c.Post.Sources {
+			if check(s.ValueFormat) || (s.KeyFormat != nil && check(s.KeyFormat.Format)) {
+				return SkipSchemaRegistry
+			}
+		}
+		for _, t := range c.Post.Topics {
+			if check(t.KeyFormat) || check(t.ValueFormat) {
+				return SkipSchemaRegistry
+			}
+		}
+	}
+	if usesDefault(c, "ksql.persistence.default.format.value", explicitValue) ||
+		usesDefault(c, "ksql.persistence.default.format.key", explicitKey) {
+		return SkipSchemaRegistry
+	}
+	if usesNoSR && (len(c.Inputs) > 0 || len(c.Outputs) > 0) {
+		return SkipProtobufNoSR
+	}
+	return ""
+}
+
+// usesDefault reports whether a schema-registry default format property
+// applies to some plain CREATE statement that names no format of its own.
+func usesDefault(c *Case, prop string, explicit *regexp.Regexp) bool {
+	f := strings.ToUpper(c.Properties[prop])
+	if !srFormats[f] {
+		return false
+	}
+	for _, s := range c.Statements {
+		if plainCreate.MatchString(s) && !asSelect.MatchString(s) && !explicit.MatchString(withClause(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// withClause is the text from the first WITH on, so that column names such
+// as FORMAT in the column list are not taken for properties.
+func withClause(s string) string {
+	if i := strings.Index(strings.ToUpper(s), "WITH"); i >= 0 {
+		return s[i:]
+	}
+	return ""
+}
+
+// exceptionCategories maps ksqlDB exception classes (the simple name of
+// expectedException.type) to the Sluice error categories that satisfy them.
+// It is deliberately loose where ksqlDB's class says where an error was
+// raised rather than what kind it is: KsqlStatementException wraps every
+// statement-time failure, KsqlException nearly anything. The message
+// substring is always checked as well. A class not listed here accepts any
+// category (the message decides).
+var exceptionCategories = map[string][]ast.Category{
+	"ParseFailedException":             {ast.SyntaxError},
+	"KsqlStatementException":           {ast.SyntaxError, ast.SemanticError, ast.CatalogError, ast.KafkaError},
+	"KsqlException":                    {ast.SyntaxError, ast.SemanticError, ast.CatalogError, ast.KafkaError, ast.RuntimeError},
+	"StreamsException":                 {ast.RuntimeError, ast.KafkaError},
+	"KsqlTopicAuthorizationException":  {ast.KafkaError},
+	"KsqlSchemaAuthorizationException": {ast.KafkaError},
+	"KsqlFunctionException":            {ast.RuntimeError, ast.SemanticError},
+	"AssertionError":                   {ast.AssertError},
+}
+
+// shortClass drops the Java package: io.confluent.ksql.util.KsqlException
+// becomes KsqlException.
+func shortClass(class string) string {
+	if i := strings.LastIndexByte(class, '.'); i >= 0 {
+		return class[i+1:]
+	}
+	return class
+}
+
+// categoryOf returns the error's category; ok is false for an error that
+// is not an *ast.Error (it has none).
+func categoryOf(err error) (ast.Category, bool) {
+	var ae *ast.Error
+	if errors.As(err, &ae) {
+		return ae.Category, true
+	}
+	return 0, false
+}
+
+// matchError explains why an error (with category cat, known when hasCat)
+// and message msg does not satisfy exp, or returns "".
+func matchError(exp *ExpectedError, msg string, cat ast.Category, hasCat bool) string {
+	if exp.Message != "" && !strings.Contains(msg, exp.Message) {
+		return "expected error message containing " + quote(exp.Message) + ", got " + quote(msg)
+	}
+	cats, known := exceptionCategories[shortClass(exp.Type)]
+	if !known || !hasCat || exp.Type == "" {
+		return ""
+	}
+	for _, c := range cats {
+		if c == cat {
+			return ""
+		}
+	}
+	return "error " + quote(msg) + " has category " + categoryName(cat) + ", which does not match " + shortClass(exp.Type)
+}
+
+func categoryName(c ast.Category) string {
+	switch c {
+	case ast.SyntaxError:
+		return "syntax"
+	case ast.SemanticError:
+		return "semantic"
+	case ast.CatalogError:
+		return "catalog"
+	case ast.KafkaError:
+		return "kafka"
+	case ast.RuntimeError:
+		return "runtime"
+	case ast.AssertError:
+		return "assert"
+	}
+	return "unknown"
+}

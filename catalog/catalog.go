@@ -31,8 +31,11 @@ type Source struct {
 	ValueFormat     FormatInfo
 	TimestampColumn string // "" means the record timestamp
 	TimestampFormat string
-	ReadOnly        bool   // CREATE SOURCE STREAM/TABLE
-	SQL             string // the statement that created it
+	ReadOnly        bool // CREATE SOURCE STREAM/TABLE
+	// Window is set for windowed tables: keys carry the window (Kafka
+	// Streams' windowed key layout).
+	Window *ast.Window
+	SQL    string // the statement that created it
 	// Sink is the id of the query writing it (C*AS), "" for sources over
 	// existing topics.
 	Sink string

@@ -68,7 +68,15 @@ func decodeOutput(src *catalog.Source, r *kafka.Record) (*OutputRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	kv, err := kc.Decode(r.Key)
+	rawKey := r.Key
+	if src.Window != nil && rawKey != nil {
+		k, _, err := serde.DecodeTimeWindowKey(rawKey)
+		if err != nil {
+			return nil, fmt.Errorf("decode windowed key of %s: %w", src.Topic, err)
+		}
+		rawKey = k
+	}
+	kv, err := kc.Decode(rawKey)
 	if err != nil {
 		return nil, fmt.Errorf("decode key of %s: %w", src.Topic, err)
 	}

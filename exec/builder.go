@@ -10,6 +10,18 @@ import (
 // buildPipeline turns a (linear) topology into running processors, one
 // constructor per processor kind. final receives the rows reaching the end
 // of the topology when it has no Sink node (push queries).
+// serialTopology tells whether a topology keeps state across partitions and
+// so must run as one task. Aggregations do until their input is
+// repartitioned by group key.
+func serialTopology(t *planner.Topology) bool {
+	for _, p := range t.Procs {
+		if p.Kind == planner.ProcAggregate {
+			return true
+		}
+	}
+	return false
+}
+
 func buildPipeline(t *planner.Topology, produce func(*kafka.Record) error, final emitFn, report func(error)) (*sourceProc, error) {
 	if len(t.Procs) == 0 || t.Procs[0].Kind != planner.ProcSource {
 		return nil, fmt.Errorf("topology of %s does not start with a source", t.QueryID)
@@ -21,6 +33,8 @@ func buildPipeline(t *planner.Topology, produce func(*kafka.Record) error, final
 		switch p.Kind {
 		case planner.ProcFilter:
 			next, err = newFilterProc(p, next)
+		case planner.ProcAggregate:
+			next, err = newAggregateProc(p, next)
 		case planner.ProcProject:
 			next, err = newProjectProc(p, next, report)
 		case planner.ProcSink:

@@ -90,9 +90,6 @@ func lowerKind(k ast.SourceKind) string {
 }
 
 func (e *Engine) createSource(ctx context.Context, s *Session, st *ast.CreateSource, replay bool) ([]Result, error) {
-	if st.Kind == ast.Table {
-		return nil, ast.Errorf(ast.SemanticError, st.At, "CREATE TABLE is not supported yet")
-	}
 	src, _, err := planner.PlanCreateSource(st, e.defaults(s))
 	if err != nil {
 		return nil, err
@@ -140,9 +137,6 @@ func (e *Engine) nextQueryID(prefix, sink string) string {
 }
 
 func (e *Engine) createAsSelect(ctx context.Context, s *Session, st *ast.CreateSource, replay bool) ([]Result, error) {
-	if st.Kind == ast.Table {
-		return nil, ast.Errorf(ast.SemanticError, st.At, "CREATE TABLE AS SELECT is not supported yet")
-	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if old := e.cat.Source(st.Name); old != nil {

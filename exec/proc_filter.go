@@ -13,8 +13,12 @@ func newFilterProc(p *planner.Proc, next emitFn) (emitFn, error) {
 	if err != nil {
 		return nil, err
 	}
+	table := p.Table
 	return func(m *rowMeta, row types.Row) error {
 		if m.nullValue {
+			if table {
+				return next(m, row) // a table's tombstone deletes downstream too
+			}
 			return nil
 		}
 		ok, err := pred(row)
@@ -22,6 +26,10 @@ func newFilterProc(p *planner.Proc, next emitFn) (emitFn, error) {
 			return &recordError{m: m, err: err}
 		}
 		if !ok {
+			if table {
+				m.nullValue = true
+				return next(m, row)
+			}
 			return nil
 		}
 		return next(m, row)

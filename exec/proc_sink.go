@@ -17,6 +17,7 @@ type sinkProc struct {
 	keyIdx   []int
 	valIdx   []int
 	tsIdx    int
+	windowed bool
 	produce  func(r *kafka.Record) error
 	// Scratch reused for every record; codecs and the producer copy out.
 	keyBuf, valBuf []any
@@ -24,7 +25,8 @@ type sinkProc struct {
 }
 
 func newSinkProc(p *planner.Proc, produce func(r *kafka.Record) error) (*sinkProc, error) {
-	sp := &sinkProc{topic: p.Topic, keyIdx: p.KeyIndex, valIdx: p.ValueIndex, tsIdx: p.SinkTimestampIndex, produce: produce}
+	sp := &sinkProc{topic: p.Topic, keyIdx: p.KeyIndex, valIdx: p.ValueIndex, tsIdx: p.SinkTimestampIndex,
+		windowed: p.Windowed != nil, produce: produce}
 	var err error
 	if sp.key, err = serde.NewKeyCodec(p.KeyFormat.Format, p.Schema.Keys(), codecOptions(p.KeyFormat)); err != nil {
 		return nil, fmt.Errorf("sink %s: %w", p.Topic, err)
@@ -63,6 +65,9 @@ func (sp *sinkProc) emit(m *rowMeta, row types.Row) error {
 		} else if key, err = sp.key.Encode(sp.keyBuf); err != nil {
 			return &recordError{m: m, err: serde.SerializeError(sp.topic, err)}
 		}
+	}
+	if sp.windowed && m.windowed {
+		key = serde.EncodeTimeWindowKey(key, m.windowStart)
 	}
 	var val []byte
 	if !m.nullValue {

@@ -21,6 +21,7 @@ type sourceProc struct {
 	width    int
 	tsIndex  int
 	tsFormat string
+	table    bool
 	next     emitFn
 	// meta and row are reused for every record: processing is synchronous
 	// and no processor keeps them past its call.
@@ -29,7 +30,7 @@ type sourceProc struct {
 }
 
 func newSourceProc(p *planner.Proc, next emitFn) (*sourceProc, error) {
-	sp := &sourceProc{topic: p.Topic, tsIndex: p.TimestampIndex, tsFormat: p.TimestampFormat, next: next,
+	sp := &sourceProc{topic: p.Topic, tsIndex: p.TimestampIndex, tsFormat: p.TimestampFormat, table: p.Table, next: next,
 		width: len(p.Schema.Columns) + len(types.PseudoColumns)}
 	var keys, vals []types.Column
 	var skip []bool
@@ -73,10 +74,16 @@ func (sp *sourceProc) decode(r *kafka.Record) (types.Row, *rowMeta, error) {
 	if err != nil {
 		return nil, m, serde.DeserializeError(r.Topic, true, err)
 	}
+	keyNull := true
 	for i, pos := range sp.keyPos {
 		if i < len(kv) {
 			row[pos] = kv[i]
+			keyNull = keyNull && kv[i] == nil
 		}
+	}
+	if sp.table && keyNull && len(sp.keyPos) > 0 {
+		// A table has no row without a primary key (KTable drops them).
+		return nil, m, fmt.Errorf("table record with a null key skipped")
 	}
 	var vv []any
 	if r.Value == nil {

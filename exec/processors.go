@@ -19,6 +19,9 @@ type rowMeta struct {
 	// with its key (ksqlDB clones it as a null-valued record) but filters
 	// drop it.
 	nullValue bool
+	// windowed rows (windowed aggregations) carry their window.
+	windowed               bool
+	windowStart, windowEnd int64
 }
 
 // emitFn passes a row to the next processor.

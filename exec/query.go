@@ -104,7 +104,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 	if _, err := buildPipeline(plan.Topology, produce, nil, report); err != nil {
 		return err
 	}
-	tasks := newTaskSet(func() (*sourceProc, error) { return buildPipeline(plan.Topology, produce, nil, report) })
+	tasks := newTaskSet(func() (*sourceProc, error) { return buildPipeline(plan.Topology, produce, nil, report) }, serialTopology(plan.Topology))
 	topic := plan.Topology.Procs[0].Topic
 	q.topic = topic
 	group := e.groupID(plan.QueryID)

@@ -29,7 +29,7 @@ func (e *Engine) show(ctx context.Context, s *Session, st *ast.Show) ([]Result, 
 		}
 		var rows [][]any
 		for _, src := range e.cat.Sources(kind) {
-			rows = append(rows, []any{src.Name, src.Topic, src.KeyFormat.Format, src.ValueFormat.Format, false})
+			rows = append(rows, []any{src.Name, src.Topic, src.KeyFormat.Format, src.ValueFormat.Format, src.Window != nil})
 		}
 		return table([]string{title, "Kafka Topic", "Key Format", "Value Format", "Windowed"}, rows), nil
 	case ast.ShowTopics:

@@ -17,12 +17,13 @@ type task struct {
 
 // taskSet holds the tasks of one query, created on first use of a partition.
 type taskSet struct {
-	build func() (*sourceProc, error)
-	tasks map[int32]*task
+	build  func() (*sourceProc, error)
+	tasks  map[int32]*task
+	serial bool // one task for all partitions
 }
 
-func newTaskSet(build func() (*sourceProc, error)) *taskSet {
-	return &taskSet{build: build, tasks: map[int32]*task{}}
+func newTaskSet(build func() (*sourceProc, error), serial bool) *taskSet {
+	return &taskSet{build: build, tasks: map[int32]*task{}, serial: serial}
 }
 
 // run processes one poll's records: each partition's records in order on its
@@ -31,6 +32,9 @@ func (ts *taskSet) run(recs []kafka.Record, report func(error)) {
 	var active []*task
 	for i := range recs {
 		p := recs[i].Partition
+		if ts.serial {
+			p = -1
+		}
 		t := ts.tasks[p]
 		if t == nil {
 			src, err := ts.build()

@@ -32,6 +32,9 @@ type SourceNode struct {
 type FilterNode struct {
 	Input     Logical
 	Predicate expr.Expr
+	// Table marks a filter over a table's changes: a row that fails the
+	// predicate becomes a tombstone for its key, as KTable.filter does.
+	Table bool
 }
 
 // ProjectNode computes the select list. Output columns are in select order;

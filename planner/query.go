@@ -31,8 +31,12 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	if src == nil {
 		return nil, ast.Errorf(ast.CatalogError, ref.At, "Exception while preparing statement: %s does not exist.", ref.Name)
 	}
-	if src.Kind == ast.Table {
-		return nil, ast.Errorf(ast.SemanticError, ref.At, "queries over tables are not supported yet: %s is a TABLE", src.Name)
+	if opts.Create != nil && opts.Create.Kind != src.Kind && len(q.GroupBy) == 0 {
+		produced, want := "STREAM", "CREATE STREAM AS SELECT"
+		if src.Kind == ast.Table {
+			produced, want = "TABLE", "CREATE TABLE AS SELECT"
+		}
+		return nil, ast.Errorf(ast.SemanticError, q.At, "Invalid result type. Your SELECT query produces a %s. Please use %s statement instead.", produced, want)
 	}
 	qualifier := ref.Name
 	if ref.Alias != "" {
@@ -51,12 +55,15 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 			return nil, ast.Errorf(ast.SemanticError, q.Where.Position(),
 				"Type error in WHERE expression: Should evaluate to boolean but is %s (%s) instead.", ast.FormatExpr(q.Where), t)
 		}
-		root = &FilterNode{Input: root, Predicate: pred}
+		root = &FilterNode{Input: root, Predicate: pred, Table: src.Kind == ast.Table}
 	}
 
 	items, err := expandStars(q.Items, src, qualifier)
 	if err != nil {
 		return nil, err
+	}
+	if needsAggregate(q) {
+		return planAggregated(q, items, src, scope, root, srcNode, opts)
 	}
 	srcNode.Used = usedColumns(q.Where, items)
 	var partKeys []int
@@ -134,22 +141,65 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	return plan, nil
 }
 
+// planAggregated finishes a GROUP BY query: aggregate, HAVING, projection
+// and sink (always a table).
+func planAggregated(q *ast.Query, items []ast.SelectItem, src *catalog.Source, scope *expr.Scope,
+	root Logical, srcNode *SourceNode, opts QueryOptions) (*Plan, error) {
+	if opts.Create != nil && opts.Create.Kind != ast.Table {
+		return nil, ast.Errorf(ast.SemanticError, q.At, "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.")
+	}
+	srcNode.Used = usedColumns(q.Where, items)
+	used := srcNode.Used
+	for _, g := range q.GroupBy {
+		expr.Walk(g, func(n ast.Expr) bool {
+			if c, ok := n.(*ast.ColumnRef); ok {
+				used[c.Name] = true
+			}
+			return true
+		})
+	}
+	if q.Having != nil {
+		for k := range usedColumns(q.Having, nil) {
+			used[k] = true
+		}
+	}
+	proj, keyOrder, err := planAggregate(q, items, src, scope, root, opts)
+	if err != nil {
+		return nil, err
+	}
+	plan := &Plan{QueryID: opts.QueryID, Kind: opts.Kind, Sources: []string{src.Name}, Output: proj.Out, Limit: q.Limit}
+	var out Logical = proj
+	if opts.Kind == Persistent {
+		for _, i := range keyOrder {
+			proj.Out.Columns[i].Namespace = types.KeyColumn
+		}
+		sink, err := buildSink(src, proj.Out, keyOrder, opts)
+		if err != nil {
+			return nil, err
+		}
+		sink.Kind = ast.Table
+		sink.Window = q.Window
+		plan.Sink = sink
+		out = &SinkNode{Input: proj, Sink: sink}
+	} else {
+		out = &SinkNode{Input: proj}
+	}
+	plan.Logical = out
+	if plan.Topology, err = Lower(opts.QueryID, out); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
 func checkSupported(q *ast.Query) error {
 	switch {
-	case q.Window != nil:
-		return ast.Errorf(ast.SemanticError, q.Window.At, "windowed aggregations are not supported yet")
-	case len(q.GroupBy) > 0:
-		return ast.Errorf(ast.SemanticError, q.GroupBy[0].Position(), "GROUP BY is not supported yet")
-	case q.Having != nil:
-		return ast.Errorf(ast.SemanticError, q.Having.Position(), "HAVING is not supported yet")
+	case q.Window != nil && q.Window.Type != ast.Tumbling && q.Window.Type != ast.Hopping:
+		return ast.Errorf(ast.SemanticError, q.Window.At, "SESSION windows are not supported yet")
+	case q.Having != nil && len(q.GroupBy) == 0:
+		return ast.Errorf(ast.SemanticError, q.Having.Position(), "HAVING requires a GROUP BY clause.")
 	}
 	if j, ok := q.From.(*ast.Join); ok {
 		return ast.Errorf(ast.SemanticError, j.At, "joins are not supported yet")
-	}
-	for _, it := range q.Items {
-		if it.Expr != nil && expr.IsAggregate(it.Expr) {
-			return ast.Errorf(ast.SemanticError, it.At, "aggregate functions are not supported yet")
-		}
 	}
 	return nil
 }

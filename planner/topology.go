@@ -6,6 +6,7 @@ import (
 
 	"github.com/sluicedb/sluice/catalog"
 	"github.com/sluicedb/sluice/planner/expr"
+	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/sql/types"
 )
 
@@ -13,10 +14,11 @@ import (
 type ProcKind string
 
 const (
-	ProcSource  ProcKind = "Source"
-	ProcFilter  ProcKind = "Filter"
-	ProcProject ProcKind = "Project"
-	ProcSink    ProcKind = "Sink"
+	ProcSource    ProcKind = "Source"
+	ProcFilter    ProcKind = "Filter"
+	ProcProject   ProcKind = "Project"
+	ProcSink      ProcKind = "Sink"
+	ProcAggregate ProcKind = "Aggregate"
 )
 
 // Proc is one processor of a topology. Only the fields of its kind are set.
@@ -39,10 +41,26 @@ type Proc struct {
 
 	// Filter.
 	Predicate expr.Expr
+	// Source and Filter: the data are a table's changes (upserts and
+	// tombstones) rather than a stream's events.
+	Table bool
 
 	// Project.
 	Exprs []expr.Expr
 	Out   types.Schema
+
+	// Aggregate.
+	GroupBy []expr.Expr
+	Aggs    []AggCall
+	Window  *ast.Window
+	Final   bool
+	// Aggregate over a table: the input row indexes of the table's key.
+	SourceKeyIndex []int
+	// StoreName names the aggregate's state (and its changelog topic).
+	StoreName string
+
+	// Sink: the key is windowed (Kafka Streams' windowed key layout).
+	Windowed *ast.Window
 
 	// Sink: which input columns make the key and the value, by index.
 	KeyIndex   []int
@@ -83,6 +101,11 @@ func Lower(queryID string, root Logical) (*Topology, error) {
 			return in, nil
 		}
 		p.Name = fmt.Sprintf("%s-%d-%s", queryID, len(t.Procs), p.Kind)
+		if p.Kind == ProcAggregate {
+			// ksqlDB's store name, so changelog topics get its names too.
+			p.StoreName = "Aggregate-Aggregate-Materialize"
+			t.Stores = append(t.Stores, p.StoreName)
+		}
 		if in != nil {
 			in.Children = append(in.Children, p.Name)
 		}
@@ -100,11 +123,21 @@ func lowerNode(n Logical, in *Proc) (*Proc, error) {
 	case *SourceNode:
 		return lowerSource(n), nil
 	case *FilterNode:
-		return &Proc{Kind: ProcFilter, Predicate: n.Predicate}, nil
+		return &Proc{Kind: ProcFilter, Predicate: n.Predicate, Table: n.Table}, nil
 	case *ProjectNode:
 		return &Proc{Kind: ProcProject, Exprs: n.Exprs, Out: n.Out}, nil
 	case *SinkNode:
 		return lowerSink(n), nil
+	case *AggregateNode:
+		p := &Proc{Kind: ProcAggregate, GroupBy: n.GroupBy, Aggs: n.Aggs, Table: n.Table, Window: n.Window, Final: n.Final, Out: n.Out}
+		if n.Table {
+			for i, c := range n.Input.Schema().Columns {
+				if c.Namespace == types.KeyColumn {
+					p.SourceKeyIndex = append(p.SourceKeyIndex, i)
+				}
+			}
+		}
+		return p, nil
 	}
 	return nil, fmt.Errorf("planner: cannot lower %T", n)
 }
@@ -112,7 +145,7 @@ func lowerNode(n Logical, in *Proc) (*Proc, error) {
 func lowerSource(n *SourceNode) *Proc {
 	s := n.Source
 	p := &Proc{Kind: ProcSource, Topic: s.Topic, KeyFormat: s.KeyFormat, ValueFormat: s.ValueFormat,
-		Schema: s.Schema, TimestampIndex: -1, TimestampFormat: s.TimestampFormat}
+		Schema: s.Schema, TimestampIndex: -1, TimestampFormat: s.TimestampFormat, Table: s.Kind == ast.Table}
 	if s.TimestampColumn != "" {
 		p.TimestampIndex = s.Schema.Find(s.TimestampColumn)
 	}
@@ -142,7 +175,23 @@ func lowerSink(n *SinkNode) *Proc {
 	if s.TimestampColumn != "" {
 		p.SinkTimestampIndex = in.Find(s.TimestampColumn)
 	}
+	p.Windowed = windowOf(n.Input)
 	return p
+}
+
+// windowOf finds the window of the aggregation feeding n, if any.
+func windowOf(n Logical) *ast.Window {
+	for n != nil {
+		if a, ok := n.(*AggregateNode); ok {
+			return a.Window
+		}
+		ins := n.Inputs()
+		if len(ins) != 1 {
+			return nil
+		}
+		n = ins[0]
+	}
+	return nil
 }
 
 // String prints the topology as EXPLAIN shows it.
@@ -158,6 +207,22 @@ func (t *Topology) String() string {
 			fmt.Fprintf(&b, " (topic: %s, key: %s, value: %s)", p.Topic, p.KeyFormat.Format, p.ValueFormat.Format)
 		case ProcFilter:
 			fmt.Fprintf(&b, " (%s)", p.Predicate.String())
+			if p.Table {
+				b.WriteString(" [table: failing rows become tombstones]")
+			}
+		case ProcAggregate:
+			parts := make([]string, len(p.GroupBy))
+			for i, g := range p.GroupBy {
+				parts[i] = g.String()
+			}
+			aggs := make([]string, len(p.Aggs))
+			for i, a := range p.Aggs {
+				aggs[i] = a.Text
+			}
+			fmt.Fprintf(&b, " (GROUP BY %s: %s)", strings.Join(parts, ", "), strings.Join(aggs, ", "))
+			if p.Window != nil {
+				fmt.Fprintf(&b, " window %s size %v", p.Window.Type, p.Window.Size)
+			}
 		case ProcProject:
 			parts := make([]string, len(p.Exprs))
 			for i, e := range p.Exprs {
@@ -199,6 +264,9 @@ func (n *SourceNode) Describe() string {
 }
 
 func (n *FilterNode) Describe() string {
+	if n.Table {
+		return fmt.Sprintf("[ TABLE FILTER ] %s", n.Predicate.String())
+	}
 	return fmt.Sprintf("[ FILTER ] %s", n.Predicate.String())
 }
 

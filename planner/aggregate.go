@@ -1,0 +1,268 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sluicedb/sluice/catalog"
+	"github.com/sluicedb/sluice/catalog/functions"
+	"github.com/sluicedb/sluice/planner/expr"
+	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/sql/types"
+)
+
+// AggCall is one aggregate function call of a GROUP BY query.
+type AggCall struct {
+	Name string
+	Args []expr.Expr
+	// Consts holds the literal value of each argument written as a
+	// literal (TOPK's k and the like), nil for the others.
+	Consts []any
+	Star   bool
+	Type   *types.Type
+	Text   string
+}
+
+// AggregateNode groups its input by GroupBy and folds Aggs per group. Its
+// rows are the group values (KSQL_GROUP_i), the aggregate results
+// (KSQL_AGG_j), ROWTIME and, with a window, WINDOWSTART and WINDOWEND.
+type AggregateNode struct {
+	Input   Logical
+	GroupBy []expr.Expr
+	Aggs    []AggCall
+	// Table marks a table source: an update retracts the row's old
+	// contribution before adding the new one.
+	Table  bool
+	Window *ast.Window
+	// Final is EMIT FINAL: a window's result is emitted once, when it closes.
+	Final bool
+	Out   types.Schema
+}
+
+func (n *AggregateNode) Inputs() []Logical    { return []Logical{n.Input} }
+func (n *AggregateNode) Schema() types.Schema { return n.Out }
+func (n *AggregateNode) Describe() string {
+	g := make([]string, len(n.GroupBy))
+	for i, e := range n.GroupBy {
+		g[i] = e.String()
+	}
+	a := make([]string, len(n.Aggs))
+	for i, c := range n.Aggs {
+		a[i] = c.Text
+	}
+	w := ""
+	if n.Window != nil {
+		w = " WINDOW " + n.Window.Type.String()
+	}
+	return fmt.Sprintf("[ AGGREGATE ] GROUP BY %s%s | %s", strings.Join(g, ", "), w, strings.Join(a, ", "))
+}
+
+func groupName(i int) string { return fmt.Sprintf("KSQL_GROUP_%d", i) }
+func aggName(i int) string   { return fmt.Sprintf("KSQL_AGG_%d", i) }
+
+// needsAggregate tells whether a query groups or aggregates.
+func needsAggregate(q *ast.Query) bool {
+	if len(q.GroupBy) > 0 || q.Window != nil {
+		return true
+	}
+	for _, it := range q.Items {
+		if it.Expr != nil && expr.IsAggregate(it.Expr) {
+			return true
+		}
+	}
+	return false
+}
+
+// planAggregate plans GROUP BY [WINDOW] [HAVING] and the projection over
+// the aggregated rows. It returns the projection and, per grouping
+// expression, the index of the select item that becomes its key column.
+func planAggregate(q *ast.Query, items []ast.SelectItem, src *catalog.Source, scope *expr.Scope,
+	input Logical, opts QueryOptions) (*ProjectNode, []int, error) {
+	if len(q.GroupBy) == 0 {
+		return nil, nil, ast.Errorf(ast.SemanticError, q.At, "Aggregate functions need a GROUP BY clause in Sluice (global aggregates are not supported).")
+	}
+	agg := &AggregateNode{Input: input, Table: src.Kind == ast.Table, Window: q.Window, Final: q.Emit == ast.EmitFinal}
+	if agg.Final && q.Window == nil {
+		return nil, nil, ast.Errorf(ast.SemanticError, q.At, "EMIT FINAL is only supported for windowed aggregations.")
+	}
+	groupText := make([]string, len(q.GroupBy))
+	for i, g := range q.GroupBy {
+		if expr.IsAggregate(g) {
+			name := ""
+			expr.Walk(g, func(n ast.Expr) bool {
+				if c, ok := n.(*ast.Call); ok && functions.IsAggregate(c.Name) && name == "" {
+					name = c.Name
+				}
+				return true
+			})
+			return nil, nil, ast.Errorf(ast.SemanticError, g.Position(), "GROUP BY does not support aggregate functions: %s is an aggregate function.", name)
+		}
+		be, err := expr.Bind(g, scope)
+		if err != nil {
+			return nil, nil, prefixErr(err, "GROUP BY")
+		}
+		agg.GroupBy = append(agg.GroupBy, be)
+		agg.Out.Columns = append(agg.Out.Columns, types.Column{Name: groupName(i), Type: be.Type(), Namespace: types.KeyColumn})
+		groupText[i] = canonical(g, "")
+	}
+
+	// Collect the aggregate calls of the select list and HAVING, once each.
+	aggIndex := map[string]int{}
+	var collectErr error
+	collect := func(e ast.Expr) {
+		expr.Walk(e, func(n ast.Expr) bool {
+			c, ok := n.(*ast.Call)
+			if !ok || !functions.IsAggregate(c.Name) || collectErr != nil {
+				return true
+			}
+			text := canonical(c, "")
+			if _, seen := aggIndex[text]; seen {
+				return false
+			}
+			be, err := expr.BindWith(c, scope, expr.BindOptions{AllowAggregates: true})
+			if err != nil {
+				collectErr = err
+				return false
+			}
+			call, ok := be.(*expr.Call)
+			if !ok {
+				collectErr = ast.Errorf(ast.SemanticError, c.Position(), "cannot aggregate %s", text)
+				return false
+			}
+			ac := AggCall{Name: call.Name, Args: call.Args, Star: call.Star, Type: call.T, Text: text}
+			ac.Consts = make([]any, len(c.Args))
+			for i, a := range c.Args {
+				if lit, ok := a.(*ast.Literal); ok {
+					ac.Consts[i] = lit.Value
+				}
+			}
+			aggIndex[text] = len(agg.Aggs)
+			agg.Aggs = append(agg.Aggs, ac)
+			return false
+		})
+	}
+	for _, it := range items {
+		collect(it.Expr)
+	}
+	if q.Having != nil {
+		collect(q.Having)
+	}
+	if collectErr != nil {
+		return nil, nil, collectErr
+	}
+	if len(agg.Aggs) == 0 {
+		return nil, nil, ast.Errorf(ast.SemanticError, q.At, "GROUP BY requires aggregate functions in either the SELECT or HAVING clause.")
+	}
+	for j, a := range agg.Aggs {
+		agg.Out.Columns = append(agg.Out.Columns, types.Column{Name: aggName(j), Type: a.Type})
+	}
+	agg.Out.Columns = append(agg.Out.Columns, types.Column{Name: types.RowTime, Type: types.TBigint})
+	if q.Window != nil {
+		agg.Out.Columns = append(agg.Out.Columns,
+			types.Column{Name: types.WindowStart, Type: types.TBigint},
+			types.Column{Name: types.WindowEnd, Type: types.TBigint})
+	}
+	aggScope := scopeOf(agg.Out, "")
+
+	// over rewrites an expression of the select list or HAVING in terms
+	// of the aggregated row.
+	over := func(e ast.Expr, clause string) (expr.Expr, error) {
+		rw := rewrite(e, func(n ast.Expr) (ast.Expr, bool) {
+			text := canonical(n, "")
+			for i, g := range groupText {
+				if g == text {
+					return &ast.ColumnRef{ExprBase: ast.ExprBase{At: n.Position()}, Name: groupName(i)}, true
+				}
+			}
+			if c, ok := n.(*ast.Call); ok && functions.IsAggregate(c.Name) {
+				return &ast.ColumnRef{ExprBase: ast.ExprBase{At: n.Position()}, Name: aggName(aggIndex[text])}, true
+			}
+			return nil, false
+		})
+		var stray []string
+		expr.Walk(rw, func(n ast.Expr) bool {
+			if _, ok := n.(*ast.Lambda); ok {
+				return false
+			}
+			if c, ok := n.(*ast.ColumnRef); ok && !scopeHas(aggScope, c.Name) {
+				stray = append(stray, canonical(c, ""))
+			}
+			return true
+		})
+		if len(stray) > 0 {
+			if clause == "HAVING" {
+				return nil, ast.Errorf(ast.SemanticError, e.Position(), "Non-aggregate HAVING expression not part of GROUP BY: %s", strings.Join(stray, ", "))
+			}
+			return nil, ast.Errorf(ast.SemanticError, e.Position(), "Non-aggregate SELECT expression(s) not part of GROUP BY: %s", strings.Join(stray, ", "))
+		}
+		return expr.Bind(rw, aggScope)
+	}
+
+	var root Logical = agg
+	if q.Having != nil {
+		pred, err := over(q.Having, "HAVING")
+		if err != nil {
+			return nil, nil, err
+		}
+		root = &FilterNode{Input: root, Predicate: pred, Table: true}
+	}
+	proj := &ProjectNode{Input: root}
+	keyOrder := make([]int, len(q.GroupBy))
+	for i := range keyOrder {
+		keyOrder[i] = -1
+	}
+	genIdx := 0
+	names := map[string]bool{}
+	for i, it := range items {
+		be, err := over(it.Expr, "SELECT")
+		if err != nil {
+			return nil, nil, err
+		}
+		name := it.Alias
+		if name == "" {
+			name = defaultName(it.Expr, &genIdx)
+		}
+		if names[name] {
+			return nil, nil, ast.Errorf(ast.SemanticError, it.At, "Duplicate column names: %s", name)
+		}
+		names[name] = true
+		col := types.Column{Name: name, Type: be.Type()}
+		text := canonical(it.Expr, "")
+		for k, g := range groupText {
+			if g == text && keyOrder[k] < 0 {
+				keyOrder[k] = i
+				col.Namespace = types.KeyColumn
+			}
+		}
+		proj.Exprs = append(proj.Exprs, be)
+		proj.Out.Columns = append(proj.Out.Columns, col)
+	}
+	var missing []string
+	for k, i := range keyOrder {
+		if i < 0 {
+			missing = append(missing, canonical(q.GroupBy[k], ""))
+		}
+	}
+	if len(missing) > 0 {
+		if opts.Kind != Persistent {
+			return proj, nil, nil
+		}
+		what := "grouping expression " + missing[0]
+		if len(missing) > 1 {
+			what = "grouping expressions " + strings.Join(missing, " and ")
+		}
+		return nil, nil, ast.Errorf(ast.SemanticError, q.GroupBy[0].Position(),
+			"The query used to build %s must include the %s in its projection (eg, SELECT %s...).",
+			types.QuoteIdent(sinkName(opts)), what, strings.Join(missing, ", "))
+	}
+	return proj, keyOrder, nil
+}
+
+func scopeHas(sc *expr.Scope, name string) bool {
+	for _, c := range sc.Columns {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}

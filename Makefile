@@ -53,17 +53,7 @@ bench:
 	@if [ -d bench ]; then \
 		$(GO) test -run XXX -bench . -benchtime 1x ./bench/...; \
 	else \
-		echo "# ksqlDB's functional test corpus (../shared/conformance/ksql): totals per file,
-# the largest failure causes, and a check against tests/conformance/passing.txt.
-conformance: build
-	@if [ -d ../shared/conformance/ksql/qtt ]; then \
-		$(GO) test -count=1 ./tests/conformance -run TestConformance -v -qtt.v 2>&1 | grep -v '^=== RUN'; \
-		./$(BIN) test ../shared/conformance/ksql/sqltests/*.sql ../shared/conformance/ksql/sqltests/*/*.sql | tail -n 1 | sed 's/^/sqltests: /'; \
-	else \
-		echo "conformance: ../shared/conformance/ksql not found, skipped"; \
-	fi
-
-bench: no bench/ directory yet"; \
+		echo "bench: no bench/ directory yet"; \
 	fi
 
 clean:

@@ -70,7 +70,14 @@ func decodeOutput(src *catalog.Source, r *kafka.Record) (*OutputRecord, error) {
 	}
 	rawKey := r.Key
 	if src.Window != nil && rawKey != nil {
-		k, _, err := serde.DecodeTimeWindowKey(rawKey)
+		var k []byte
+		var err error
+		if src.Window.Type == ast.Session {
+			k, out.WindowStart, out.WindowEnd, err = serde.DecodeSessionWindowKey(rawKey)
+		} else {
+			k, out.WindowStart, err = serde.DecodeTimeWindowKey(rawKey)
+			out.WindowEnd = out.WindowStart + src.Window.Size.Milliseconds()
+		}
 		if err != nil {
 			return nil, fmt.Errorf("decode windowed key of %s: %w", src.Topic, err)
 		}
@@ -126,7 +133,7 @@ func (e *Engine) assertValues(ctx context.Context, s *Session, st *ast.AssertVal
 	want := make([]any, len(st.Values))
 	for i, name := range st.Columns {
 		t := types.TBigint
-		if name != types.RowTime {
+		if !isRecordColumn(name) {
 			j := src.Schema.Find(name)
 			if j < 0 {
 				return nil, ast.Errorf(ast.SemanticError, st.Values[i].Position(), "Column name %s does not exist.", types.QuoteIdent(name))
@@ -156,9 +163,14 @@ func (e *Engine) assertValues(ctx context.Context, s *Session, st *ast.AssertVal
 	}
 	for i, name := range st.Columns {
 		var actual any
-		if name == types.RowTime {
+		switch name {
+		case types.RowTime:
 			actual = got.Timestamp
-		} else {
+		case types.WindowStart:
+			actual = got.WindowStart
+		case types.WindowEnd:
+			actual = got.WindowEnd
+		default:
 			for j, c := range got.Columns {
 				if c == name {
 					actual = got.Values[j]
@@ -179,6 +191,11 @@ func onlyNullValues(src *catalog.Source, cols []string, vals []any) bool {
 		}
 	}
 	return true
+}
+
+// isRecordColumn names the columns taken from the record rather than its value.
+func isRecordColumn(name string) bool {
+	return name == types.RowTime || name == types.WindowStart || name == types.WindowEnd
 }
 
 func nullWord(null bool) string {

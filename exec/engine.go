@@ -102,8 +102,10 @@ type OutputRecord struct {
 	Values    []any    // nil Values with Tombstone set for a tombstone
 	Tombstone bool
 	Timestamp int64 // ROWTIME
-	Partition int32
-	Offset    int64
+	// WindowStart and WindowEnd are set for windowed sources.
+	WindowStart, WindowEnd int64
+	Partition              int32
+	Offset                 int64
 }
 
 // ErrNotImplemented is returned by parts that do not exist yet.

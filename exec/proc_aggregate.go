@@ -48,6 +48,7 @@ type aggProc struct {
 	final    bool
 	grace    int64
 	state    map[string]*aggEntry
+	sessions map[string][]*aggEntry // session windows: a group's open sessions
 	prev     map[string]contribution
 	stream   int64 // stream time: the highest timestamp seen
 	seen     bool
@@ -57,7 +58,7 @@ type aggProc struct {
 
 func newAggregateProc(p *planner.Proc, next emitFn) (emitFn, error) {
 	ap := &aggProc{table: p.Table, srcKey: p.SourceKeyIndex, window: p.Window, final: p.Final,
-		state: map[string]*aggEntry{}, prev: map[string]contribution{}, next: next,
+		state: map[string]*aggEntry{}, sessions: map[string][]*aggEntry{}, prev: map[string]contribution{}, next: next,
 		out: make(types.Row, len(p.Out.Columns))}
 	var groupCols []types.Column
 	for i, g := range p.GroupBy {
@@ -200,6 +201,9 @@ func (ap *aggProc) process(m *rowMeta, row types.Row) error {
 	if !ap.seen || m.ts > ap.stream {
 		ap.stream, ap.seen = m.ts, true
 	}
+	if ap.window.Type == ast.Session {
+		return ap.processSession(m, key, group, args)
+	}
 	size := ap.window.Size.Milliseconds()
 	var firstErr error
 	for _, start := range ap.windows(m.ts) {
@@ -232,6 +236,74 @@ func (ap *aggProc) process(m *rowMeta, row types.Row) error {
 	return nil
 }
 
+// processSession adds a record to its group's session: every session within
+// the gap of the record merges with it into one; each merged-away session is
+// deleted downstream (a tombstone for its windowed key), as Kafka Streams does.
+func (ap *aggProc) processSession(m *rowMeta, key string, group []any, args [][]any) error {
+	gap := ap.window.Size.Milliseconds()
+	if m.ts < ap.stream-ap.grace {
+		return &recordError{m: m, err: fmt.Errorf("record for expired session dropped (stream time %d, grace %d ms)", ap.stream, ap.grace)}
+	}
+	var keep, merged []*aggEntry
+	for _, s := range ap.sessions[key] {
+		if s.end+gap >= m.ts && s.start-gap <= m.ts {
+			merged = append(merged, s)
+		} else {
+			keep = append(keep, s)
+		}
+	}
+	e := &aggEntry{group: group, accs: make([]any, len(ap.aggs)), start: m.ts, end: m.ts, ts: m.ts}
+	for i, a := range ap.aggs {
+		e.accs[i] = a.Init()
+	}
+	sortByStart(merged)
+	for _, s := range merged {
+		for i, a := range ap.aggs {
+			acc, err := a.Merge(e.accs[i], s.accs[i])
+			if err != nil {
+				return &recordError{m: m, err: err}
+			}
+			e.accs[i] = acc
+		}
+		e.start, e.end = min(e.start, s.start), max(e.end, s.end)
+		e.ts = max(e.ts, s.ts)
+		e.rows += s.rows
+	}
+	if err := ap.add(e, args); err != nil {
+		return &recordError{m: m, err: err}
+	}
+	ap.sessions[key] = append(keep, e)
+	for _, s := range merged {
+		if err := ap.emitDelete(m, s); err != nil {
+			return err
+		}
+	}
+	if ap.final {
+		e.dirty = true
+		return ap.emitClosed(m)
+	}
+	return ap.emit(m, e)
+}
+
+func sortByStart(es []*aggEntry) {
+	for i := 1; i < len(es); i++ {
+		for j := i; j > 0 && es[j].start < es[j-1].start; j-- {
+			es[j], es[j-1] = es[j-1], es[j]
+		}
+	}
+}
+
+// emitDelete sends a tombstone for a window that no longer exists.
+func (ap *aggProc) emitDelete(m *rowMeta, e *aggEntry) error {
+	row := ap.out
+	clear(row)
+	copy(row, e.group)
+	out := *m
+	out.nullValue = true
+	out.windowed, out.windowStart, out.windowEnd = true, e.start, e.end
+	return ap.next(&out, row)
+}
+
 // emitClosed emits, once, the final result of every window that closed.
 func (ap *aggProc) emitClosed(m *rowMeta) error {
 	var closed []*aggEntry
@@ -242,9 +314,23 @@ func (ap *aggProc) emitClosed(m *rowMeta) error {
 			keys = append(keys, k)
 		}
 	}
+	for k, ss := range ap.sessions {
+		var open []*aggEntry
+		for _, e := range ss {
+			if e.end+ap.grace < ap.stream {
+				closed = append(closed, e)
+				keys = append(keys, "")
+			} else {
+				open = append(open, e)
+			}
+		}
+		ap.sessions[k] = open
+	}
 	sortEntries(closed, keys)
 	for i, e := range closed {
-		delete(ap.state, keys[i])
+		if keys[i] != "" {
+			delete(ap.state, keys[i])
+		}
 		if !e.dirty {
 			continue
 		}

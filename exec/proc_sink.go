@@ -7,6 +7,7 @@ import (
 	"github.com/sluicedb/sluice/exec/kafka"
 	"github.com/sluicedb/sluice/exec/serde"
 	"github.com/sluicedb/sluice/planner"
+	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/sql/types"
 )
 
@@ -18,6 +19,7 @@ type sinkProc struct {
 	valIdx   []int
 	tsIdx    int
 	windowed bool
+	session  bool
 	produce  func(r *kafka.Record) error
 	// Scratch reused for every record; codecs and the producer copy out.
 	keyBuf, valBuf []any
@@ -26,7 +28,7 @@ type sinkProc struct {
 
 func newSinkProc(p *planner.Proc, produce func(r *kafka.Record) error) (*sinkProc, error) {
 	sp := &sinkProc{topic: p.Topic, keyIdx: p.KeyIndex, valIdx: p.ValueIndex, tsIdx: p.SinkTimestampIndex,
-		windowed: p.Windowed != nil, produce: produce}
+		windowed: p.Windowed != nil, session: p.Windowed != nil && p.Windowed.Type == ast.Session, produce: produce}
 	var err error
 	if sp.key, err = serde.NewKeyCodec(p.KeyFormat.Format, p.Schema.Keys(), codecOptions(p.KeyFormat)); err != nil {
 		return nil, fmt.Errorf("sink %s: %w", p.Topic, err)
@@ -67,7 +69,11 @@ func (sp *sinkProc) emit(m *rowMeta, row types.Row) error {
 		}
 	}
 	if sp.windowed && m.windowed {
-		key = serde.EncodeTimeWindowKey(key, m.windowStart)
+		if sp.session {
+			key = serde.EncodeSessionWindowKey(key, m.windowStart, m.windowEnd)
+		} else {
+			key = serde.EncodeTimeWindowKey(key, m.windowStart)
+		}
 	}
 	var val []byte
 	if !m.nullValue {

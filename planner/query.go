@@ -193,8 +193,6 @@ func planAggregated(q *ast.Query, items []ast.SelectItem, src *catalog.Source, s
 
 func checkSupported(q *ast.Query) error {
 	switch {
-	case q.Window != nil && q.Window.Type != ast.Tumbling && q.Window.Type != ast.Hopping:
-		return ast.Errorf(ast.SemanticError, q.Window.At, "SESSION windows are not supported yet")
 	case q.Having != nil && len(q.GroupBy) == 0:
 		return ast.Errorf(ast.SemanticError, q.Having.Position(), "HAVING requires a GROUP BY clause.")
 	}

@@ -278,6 +278,7 @@ func (ap *aggProc) processSession(m *rowMeta, key string, group []any, args [][]
 			return err
 		}
 	}
+	e.ts = e.end // Kafka Streams stamps a session's result with its end
 	if ap.final {
 		e.dirty = true
 		return ap.emitClosed(m)
@@ -300,6 +301,7 @@ func (ap *aggProc) emitDelete(m *rowMeta, e *aggEntry) error {
 	copy(row, e.group)
 	out := *m
 	out.nullValue = true
+	out.ts = e.end // session results are stamped with the session's end
 	out.windowed, out.windowStart, out.windowEnd = true, e.start, e.end
 	return ap.next(&out, row)
 }

@@ -179,21 +179,21 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, src *catalog.Source, sc
 			}
 			return nil, false
 		})
-		var stray []string
+		stray := false
 		expr.Walk(rw, func(n ast.Expr) bool {
 			if _, ok := n.(*ast.Lambda); ok {
 				return false
 			}
 			if c, ok := n.(*ast.ColumnRef); ok && !scopeHas(aggScope, c.Name) {
-				stray = append(stray, canonical(c, ""))
+				stray = true
 			}
 			return true
 		})
-		if len(stray) > 0 {
+		if stray {
 			if clause == "HAVING" {
-				return nil, ast.Errorf(ast.SemanticError, e.Position(), "Non-aggregate HAVING expression not part of GROUP BY: %s", strings.Join(stray, ", "))
+				return nil, ast.Errorf(ast.SemanticError, e.Position(), "Non-aggregate HAVING expression not part of GROUP BY: %s", canonical(e, ""))
 			}
-			return nil, ast.Errorf(ast.SemanticError, e.Position(), "Non-aggregate SELECT expression(s) not part of GROUP BY: %s", strings.Join(stray, ", "))
+			return nil, errNonAggregate{at: e.Position(), text: canonical(e, "")}
 		}
 		return expr.Bind(rw, aggScope)
 	}
@@ -213,8 +213,18 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, src *catalog.Source, sc
 	}
 	genIdx := 0
 	names := map[string]bool{}
+	var nonAgg []string
+	var nonAggAt ast.Pos
 	for i, it := range items {
 		be, err := over(it.Expr, "SELECT")
+		if na, ok := err.(errNonAggregate); ok {
+			// ksqlDB lists every offending select item in one message.
+			if len(nonAgg) == 0 {
+				nonAggAt = na.at
+			}
+			nonAgg = append(nonAgg, na.text)
+			continue
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -237,6 +247,10 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, src *catalog.Source, sc
 		proj.Exprs = append(proj.Exprs, be)
 		proj.Out.Columns = append(proj.Out.Columns, col)
 	}
+	if len(nonAgg) > 0 {
+		return nil, nil, ast.Errorf(ast.SemanticError, nonAggAt, "Non-aggregate SELECT expression(s) not part of GROUP BY: %s\nEither add the column(s) to the GROUP BY or remove them from the SELECT.",
+			strings.Join(nonAgg, ", "))
+	}
 	var missing []string
 	for k, i := range keyOrder {
 		if i < 0 {
@@ -256,6 +270,17 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, src *catalog.Source, sc
 			types.QuoteIdent(sinkName(opts)), what, strings.Join(missing, ", "))
 	}
 	return proj, keyOrder, nil
+}
+
+// errNonAggregate is a select item using columns that are neither grouped
+// nor aggregated; planAggregate gathers them into one message.
+type errNonAggregate struct {
+	at   ast.Pos
+	text string
+}
+
+func (e errNonAggregate) Error() string {
+	return "Non-aggregate SELECT expression not part of GROUP BY: " + e.text
 }
 
 func scopeHas(sc *expr.Scope, name string) bool {

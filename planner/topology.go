@@ -63,6 +63,7 @@ type Proc struct {
 	Windowed *ast.Window
 
 	// Sink: which input columns make the key and the value, by index.
+	// Filter over a table: the key columns, to remember which keys exist.
 	KeyIndex   []int
 	ValueIndex []int
 	// Sink: index in the input of the column giving the output time (-1: input record time).
@@ -123,7 +124,13 @@ func lowerNode(n Logical, in *Proc) (*Proc, error) {
 	case *SourceNode:
 		return lowerSource(n), nil
 	case *FilterNode:
-		return &Proc{Kind: ProcFilter, Predicate: n.Predicate, Table: n.Table}, nil
+		p := &Proc{Kind: ProcFilter, Predicate: n.Predicate, Table: n.Table}
+		for i, c := range n.Input.Schema().Columns {
+			if c.Namespace == types.KeyColumn {
+				p.KeyIndex = append(p.KeyIndex, i)
+			}
+		}
+		return p, nil
 	case *ProjectNode:
 		return &Proc{Kind: ProcProject, Exprs: n.Exprs, Out: n.Out}, nil
 	case *SinkNode:

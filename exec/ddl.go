@@ -255,6 +255,7 @@ func (e *Engine) drop(ctx context.Context, s *Session, st *ast.Drop, replay bool
 		e.stopQuery(sinkQuery)
 		if !replay {
 			e.client.DeleteGroup(ctx, e.groupID(sinkQuery))
+			e.client.DeleteGroup(ctx, e.groupID(sinkQuery)+"-start")
 		}
 	}
 	if st.DeleteTopic {
@@ -292,6 +293,7 @@ func (e *Engine) terminate(ctx context.Context, s *Session, st *ast.Terminate, r
 		e.cat.RemoveQuery(id)
 		if !replay {
 			e.client.DeleteGroup(ctx, e.groupID(id))
+			e.client.DeleteGroup(ctx, e.groupID(id)+"-start")
 		}
 	}
 	if !replay {

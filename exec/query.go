@@ -127,6 +127,12 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		if err := e.client.CommitOffsets(ctx, group, topic, committed); err != nil {
 			return err
 		}
+		// Remember where the query began: until state is kept in stores with
+		// changelogs, a stateful query rebuilds its state on restart by
+		// replaying its input from here (see below).
+		if err := e.client.CommitOffsets(ctx, group+"-start", topic, committed); err != nil {
+			return err
+		}
 	}
 	q.setPositions(committed)
 	var cons *kafka.Consumer
@@ -142,6 +148,18 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			} else if !earliest {
 				// A partition added since: start at its beginning, as Kafka Streams does.
 				all[p] = o
+			}
+		}
+		if serialTopology(plan.Topology) {
+			// Aggregation state is in memory: rebuild it by re-reading the
+			// input from where the query began. Outputs are re-emitted
+			// (upserts of the same final values): at-least-once, nothing lost.
+			if begin, err := e.client.CommittedOffsets(ctx, group+"-start", topic); err == nil && len(begin) > 0 {
+				for p, o := range begin {
+					if _, ok := all[p]; ok {
+						all[p] = o
+					}
+				}
 			}
 		}
 		q.setPositions(all)

@@ -44,6 +44,7 @@ test: build
 conformance: build
 	@if [ -d ../shared/conformance/ksql/qtt ]; then \
 		$(GO) test -count=1 ./tests/conformance -run TestConformance -v -qtt.v 2>&1 | grep -v '^=== RUN'; \
+		./$(BIN) test ../shared/conformance/ksql/rqtt/*.json | tail -n 1 | sed 's/^/rqtt: /'; \
 		./$(BIN) test ../shared/conformance/ksql/sqltests/*.sql ../shared/conformance/ksql/sqltests/*/*.sql | tail -n 1 | sed 's/^/sqltests: /'; \
 	else \
 		echo "conformance: ../shared/conformance/ksql not found, skipped"; \

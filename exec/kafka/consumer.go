@@ -93,7 +93,7 @@ func (c *Consumer) Poll(ctx context.Context) ([]Record, error) {
 			firstErr = fmt.Errorf("fetch %s[%d]: %w", t, p, err)
 		}
 	})
-	var out []Record
+	out := make([]Record, 0, fs.NumRecords())
 	fs.EachRecord(func(kr *kgo.Record) { out = append(out, fromKgo(kr)) })
 	return out, firstErr
 }

@@ -37,6 +37,8 @@ type Case struct {
 	Post       *Post
 	// MaxVersion is versions.max: the case applies only to older ksqlDB releases.
 	MaxVersion string
+	// REST marks an RQTT case: it checks REST responses, which need the server.
+	REST bool
 }
 
 // Record is an input or expected output record.
@@ -173,6 +175,9 @@ type rawTest struct {
 	Versions *struct {
 		Max string `json:"max"`
 	} `json:"versions"`
+	// Responses or expectedError mark a REST (RQTT) case.
+	Responses     json.RawMessage `json:"responses"`
+	ExpectedError json.RawMessage `json:"expectedError"`
 }
 
 func expand(file string, raw json.RawMessage) ([]Case, error) {
@@ -261,6 +266,7 @@ func build(file string, t *rawTest, format, config string, hasConfig bool) (Case
 	if t.Versions != nil {
 		c.MaxVersion = t.Versions.Max
 	}
+	c.REST = len(t.Responses) > 0 || len(t.ExpectedError) > 0
 	return c, nil
 }
 

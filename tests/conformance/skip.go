@@ -14,6 +14,7 @@ const (
 	SkipSchemaRegistry = "needs schema registry"
 	SkipProtobufNoSR   = "unsupported: PROTOBUF_NOSR records (the runner has no protobuf serde)"
 	SkipOldVersion     = "unsupported: case limited to older ksqlDB versions (versions.max)"
+	SkipREST           = "needs REST server"
 )
 
 // srFormats need a schema registry: ksqlDB infers or registers their schemas.
@@ -32,6 +33,9 @@ var (
 
 // SkipReason returns why the runner cannot run c, or "".
 func SkipReason(c *Case) string {
+	if c.REST {
+		return SkipREST
+	}
 	if c.MaxVersion != "" {
 		return SkipOldVersion
 	}

@@ -1,0 +1,395 @@
+// Package cache is the per-task write-back cache in front of a task's
+// stores, as Kafka Streams' record cache: reads and writes are served from
+// memory, and the dirty entries reach the stores and their changelog only
+// when the task commits (Flush) or when the cache outgrows its size bound.
+//
+// Why: a RocksDB read-modify-write per record caps an aggregation near
+// 70,000 records/s on our machines, a Go map is 25× faster, and repeated
+// updates of a hot key collapse into one store write and one changelog
+// record per commit.
+//
+// Layout: one Cache per task, one Store per wrapped store. Each Store keeps a
+// map (point reads) and a skip list (ordered scans merged with the store
+// underneath) of its entries; all entries share one LRU list and one byte
+// budget. Dirty entries are written back in key order, one Apply per store,
+// and each write is forwarded to the Changelog. Deletes are kept as dirty
+// tombstones until flushed, so they hide the value underneath.
+//
+// When the budget is exceeded, the least recently used entries are evicted;
+// meeting a dirty one forces an early flush of the whole cache first (so the
+// order of changelog records always follows commit order per key).
+//
+// Not safe for concurrent use: a task's goroutine owns its cache.
+package cache
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unsafe"
+
+	"github.com/sluicedb/sluice/state"
+	"github.com/sluicedb/sluice/state/internal/skl"
+)
+
+// DefaultMaxBytes is Kafka Streams' default cache size (cache.max.bytes).
+const DefaultMaxBytes = 10 << 20
+
+// entryOverhead approximates the bytes an entry costs beyond its key and
+// value: the entry, its map slot and its skip-list node.
+const entryOverhead = 128
+
+// Options configure a Cache.
+type Options struct {
+	// MaxBytes bounds the memory of cached keys, values and overhead;
+	// 0 means DefaultMaxBytes.
+	MaxBytes int64
+	// Changelog receives every flushed write; nil logs nothing.
+	Changelog state.Changelog
+}
+
+// Stats are the cache's counters since New.
+type Stats struct {
+	Hits, Misses   uint64 // Get served from memory / read through
+	Flushes        uint64 // flushes that wrote at least one entry
+	EarlyFlushes   uint64 // of which forced by MaxBytes
+	FlushedEntries uint64 // entries written back
+	Evictions      uint64 // clean entries dropped for space
+	Entries        int    // entries held now
+	Bytes          int64  // bytes accounted now
+}
+
+// Cache is a task's write-back cache.
+type Cache struct {
+	opts   Options
+	stores []*Store
+	lru    entry // sentinel: lru.next is most recent, lru.prev least
+	stats  Stats
+}
+
+// New returns an empty cache.
+func New(opts Options) *Cache {
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxBytes
+	}
+	c := &Cache{opts: opts}
+	c.lru.next, c.lru.prev = &c.lru, &c.lru
+	return c
+}
+
+// Stats returns the counters.
+func (c *Cache) Stats() Stats { return c.stats }
+
+type entry struct {
+	key        string
+	val        []byte // nil when deleted
+	deleted    bool
+	dirty      bool
+	s          *Store
+	prev, next *entry
+}
+
+func (e *entry) size() int64 { return int64(len(e.key)+len(e.val)) + entryOverhead }
+
+// Store is one store seen through the cache. It implements
+// state.KeyValueStore; writes reach the wrapped store at Flush.
+type Store struct {
+	c     *Cache
+	inner state.KeyValueStore
+	m     map[string]*entry
+	l     skl.List[*entry]
+	dirty []*entry
+	batch []state.Entry
+}
+
+var _ state.KeyValueStore = (*Store)(nil)
+
+// Wrap puts inner behind the cache. Its changelog records are appended
+// under inner.Name().
+func (c *Cache) Wrap(inner state.KeyValueStore) *Store {
+	s := &Store{c: c, inner: inner, m: map[string]*entry{}}
+	c.stores = append(c.stores, s)
+	return s
+}
+
+// Name returns the wrapped store's name.
+func (s *Store) Name() string { return s.inner.Name() }
+
+// Unwrap returns the wrapped store.
+func (s *Store) Unwrap() state.KeyValueStore { return s.inner }
+
+func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// byts views a string's bytes; the slice is read-only.
+func byts(s string) []byte {
+	if s == "" {
+		return []byte{}
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
+func (c *Cache) touch(e *entry) {
+	if c.lru.next == e {
+		return
+	}
+	e.prev.next, e.next.prev = e.next, e.prev
+	c.pushFront(e)
+}
+
+func (c *Cache) pushFront(e *entry) {
+	e.prev, e.next = &c.lru, c.lru.next
+	c.lru.next.prev = e
+	c.lru.next = e
+}
+
+func (c *Cache) remove(e *entry) {
+	e.prev.next, e.next.prev = e.next, e.prev
+	e.prev, e.next = nil, nil
+	delete(e.s.m, e.key)
+	e.s.l.Delete(e.key)
+	c.stats.Bytes -= e.size()
+	c.stats.Entries--
+}
+
+func (s *Store) insert(key []byte, val []byte, deleted, dirty bool) *entry {
+	e := &entry{key: string(key), val: val, deleted: deleted, dirty: dirty, s: s}
+	s.m[e.key] = e
+	s.l.Set(e.key, e)
+	s.c.pushFront(e)
+	s.c.stats.Bytes += e.size()
+	s.c.stats.Entries++
+	if dirty {
+		s.dirty = append(s.dirty, e)
+	}
+	return e
+}
+
+// Get returns key's value, from memory if cached, else from the wrapped
+// store (and then cached). The slice is read-only and valid until the next
+// write to the cache.
+func (s *Store) Get(key []byte) ([]byte, error) {
+	if e := s.m[str(key)]; e != nil {
+		s.c.stats.Hits++
+		s.c.touch(e)
+		return e.val, nil
+	}
+	s.c.stats.Misses++
+	v, err := s.inner.Get(key)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	e := s.insert(key, bytes.Clone(v), false, false)
+	if e.val == nil {
+		e.val = []byte{}
+	}
+	return e.val, s.c.makeRoom()
+}
+
+// Put caches a copy of value as dirty; nil deletes.
+func (s *Store) Put(key, value []byte) error {
+	if value == nil {
+		return s.Delete(key)
+	}
+	v := make([]byte, len(value))
+	copy(v, value)
+	s.set(key, v, false)
+	return s.c.makeRoom()
+}
+
+// Delete caches a tombstone for key.
+func (s *Store) Delete(key []byte) error {
+	s.set(key, nil, true)
+	return s.c.makeRoom()
+}
+
+func (s *Store) set(key, v []byte, deleted bool) {
+	e := s.m[str(key)]
+	if e == nil {
+		s.insert(key, v, deleted, true)
+		return
+	}
+	s.c.stats.Bytes += int64(len(v) - len(e.val))
+	e.val, e.deleted = v, deleted
+	if !e.dirty {
+		e.dirty = true
+		s.dirty = append(s.dirty, e)
+	}
+	s.c.touch(e)
+}
+
+// Apply caches the writes in order.
+func (s *Store) Apply(batch []state.Entry) error {
+	for _, e := range batch {
+		if e.Value == nil {
+			s.set(e.Key, nil, true)
+			continue
+		}
+		v := make([]byte, len(e.Value))
+		copy(v, e.Value)
+		s.set(e.Key, v, false)
+	}
+	return s.c.makeRoom()
+}
+
+// makeRoom evicts least recently used entries until the cache fits its
+// budget, flushing everything first when the next victim is dirty.
+func (c *Cache) makeRoom() error {
+	for c.stats.Bytes > c.opts.MaxBytes && c.lru.prev != &c.lru {
+		e := c.lru.prev
+		if e.dirty {
+			c.stats.EarlyFlushes++
+			if err := c.flush(); err != nil {
+				return fmt.Errorf("cache: early flush: %w", err)
+			}
+			continue
+		}
+		c.remove(e)
+		c.stats.Evictions++
+	}
+	return nil
+}
+
+// Flush writes every dirty entry back, store by store in key order with one
+// Apply each, and forwards each write to the changelog. Call it at commit,
+// before flushing the changelog producer and committing input offsets.
+func (c *Cache) Flush() error { return c.flush() }
+
+func (c *Cache) flush() error {
+	var errs []error
+	wrote := false
+	for _, s := range c.stores {
+		n, err := s.flush()
+		wrote = wrote || n > 0
+		errs = append(errs, err)
+	}
+	if wrote {
+		c.stats.Flushes++
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Store) flush() (int, error) {
+	if len(s.dirty) == 0 {
+		return 0, nil
+	}
+	slices.SortFunc(s.dirty, func(a, b *entry) int { return strings.Compare(a.key, b.key) })
+	s.batch = s.batch[:0]
+	for _, e := range s.dirty {
+		s.batch = append(s.batch, state.Entry{Key: byts(e.key), Value: e.val})
+	}
+	defer clear(s.batch)
+	if err := s.inner.Apply(s.batch); err != nil {
+		return 0, fmt.Errorf("cache flush %s: %w", s.Name(), err)
+	}
+	if cl := s.c.opts.Changelog; cl != nil {
+		for _, b := range s.batch {
+			if err := cl.Append(s.Name(), b.Key, b.Value); err != nil {
+				// The store has the writes; keeping the entries dirty
+				// means the next flush sends them again (at least once).
+				return 0, fmt.Errorf("cache flush %s: changelog: %w", s.Name(), err)
+			}
+		}
+	}
+	n := len(s.dirty)
+	for _, e := range s.dirty {
+		e.dirty = false
+		if e.deleted {
+			s.c.remove(e)
+		}
+	}
+	clear(s.dirty)
+	s.dirty = s.dirty[:0]
+	s.c.stats.FlushedEntries += uint64(n)
+	return n, nil
+}
+
+// Discard drops every entry, dirty ones included, without writing them: for
+// a task that failed and will restore from its changelog.
+func (c *Cache) Discard() {
+	for _, s := range c.stores {
+		clear(s.m)
+		s.l = skl.List[*entry]{}
+		clear(s.dirty)
+		s.dirty = s.dirty[:0]
+	}
+	c.lru.next, c.lru.prev = &c.lru, &c.lru
+	c.stats.Bytes, c.stats.Entries = 0, 0
+}
+
+// NewIterator merges the cached entries of [from, to) with the wrapped
+// store's: cached values (and tombstones) win.
+func (s *Store) NewIterator(from, to []byte) (state.Iterator, error) {
+	if state.EmptyRange(from, to) {
+		return state.EmptyIterator(nil), nil
+	}
+	in, err := s.inner.NewIterator(from, to)
+	if err != nil {
+		return nil, err
+	}
+	it := &iter{in: in, to: string(to), bounded: to != nil, advance: true}
+	if from == nil {
+		it.cn = s.l.First()
+	} else {
+		it.cn = s.l.Seek(str(from))
+	}
+	return it, nil
+}
+
+// Range calls fn over [from, to) in key order.
+func (s *Store) Range(from, to []byte, fn func(k, v []byte) bool) error {
+	it, err := s.NewIterator(from, to)
+	return state.RangeIter(it, err, fn)
+}
+
+type iter struct {
+	in      state.Iterator
+	inOK    bool
+	advance bool // in must move before it is read again
+	cn      *skl.Node[*entry]
+	to      string
+	bounded bool
+	key     []byte
+	val     []byte
+	kbuf    []byte
+}
+
+func (it *iter) Next() bool {
+	for {
+		if it.advance {
+			it.inOK = it.in.Next()
+			it.advance = false
+		}
+		cacheOK := it.cn != nil && (!it.bounded || it.cn.Key() < it.to)
+		if !cacheOK && !it.inOK {
+			return false
+		}
+		cmp := -1
+		if cacheOK && it.inOK {
+			cmp = strings.Compare(it.cn.Key(), str(it.in.Key()))
+		} else if it.inOK {
+			cmp = 1
+		}
+		if cmp > 0 {
+			it.key, it.val = it.in.Key(), it.in.Value()
+			it.advance = true
+			return true
+		}
+		e := it.cn.Value
+		it.cn = it.cn.Next()
+		if cmp == 0 {
+			it.advance = true
+		}
+		if e.deleted {
+			continue
+		}
+		it.kbuf = append(it.kbuf[:0], e.key...)
+		it.key, it.val = it.kbuf, e.val
+		return true
+	}
+}
+
+func (it *iter) Key() []byte   { return it.key }
+func (it *iter) Value() []byte { return it.val }
+func (it *iter) Close() error  { return it.in.Close() }

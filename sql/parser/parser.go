@@ -34,15 +34,37 @@ func Parse(sql string) (stmts []ast.Statement, err error) {
 		if p.peek().Kind == tEOF {
 			return stmts, nil
 		}
+		start := p.peek().Off
 		s, err := p.parseStatement()
 		if err != nil {
-			return nil, err
+			return nil, withStatement(err, sql, start)
 		}
 		stmts = append(stmts, s)
 		if t := p.peek(); t.Kind != tEOF && !t.isOp(";") {
 			return nil, p.errAt(t, "mismatched input %s expecting ';'", t.describe(p.src))
 		}
 	}
+}
+
+// withStatement appends the failing statement's text to a syntax error, as
+// ksqlDB does ("...\nStatement: CREATE STREAM ...;"), so a message from a
+// multi-statement script says which statement it is about.
+func withStatement(err error, sql string, start int) error {
+	e, ok := err.(*ast.Error)
+	if !ok || e.Category != ast.SyntaxError || start < 0 || start >= len(sql) {
+		return err
+	}
+	stmts, rest := SplitStatements(sql[start:])
+	text := strings.TrimSpace(rest)
+	if len(stmts) > 0 {
+		text = strings.TrimSpace(stmts[0]) + ";"
+	}
+	if text == "" || text == ";" {
+		return err
+	}
+	cp := *e
+	cp.Msg += "\nStatement: " + text
+	return &cp
 }
 
 // ParseExpr parses a single expression.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -72,6 +73,11 @@ func (r run) perCPUSec() float64 { return float64(r.records) / r.cpu.Seconds() }
 // also reports the ratio query/raw. The process CPU time counts every thread,
 // including the in-process broker's, for both sides alike.
 func BenchmarkStateless(b *testing.B) {
+	// Run with the garbage collector target bin/sluice uses (cmd/sluice:
+	// gcPercent), unless GOGC says otherwise; both sides run under it.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	ctx := context.Background()
 	n := int64(*flagEvents)
 	broker, err := kafka.StartBroker(kafka.BrokerConfig{})

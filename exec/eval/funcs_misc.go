@@ -315,11 +315,11 @@ func init() {
 		return types.Time(int64(t.Hour())*3600000 + int64(t.Minute())*60000 + int64(t.Second())*1000 + int64(t.Nanosecond()/1e6)), nil
 	})
 	strict("CONVERT_TZ", func(a []any) (any, error) {
-		from, err := time.LoadLocation(a[1].(string))
+		from, err := loadZone(a[1].(string))
 		if err != nil {
 			return nil, fmt.Errorf("unknown time zone %q", a[1])
 		}
-		to, err := time.LoadLocation(a[2].(string))
+		to, err := loadZone(a[2].(string))
 		if err != nil {
 			return nil, fmt.Errorf("unknown time zone %q", a[2])
 		}
@@ -390,11 +390,35 @@ func zoneArg(a []any, i int) (*time.Location, error) {
 	if len(a) <= i {
 		return time.UTC, nil
 	}
-	loc, err := time.LoadLocation(a[i].(string))
-	if err != nil {
-		return nil, fmt.Errorf("unknown time zone %q", a[i])
+	return loadZone(a[i].(string))
+}
+
+// loadZone reads a time zone as Java's ZoneId does: a region name, or an
+// offset such as +0200, -05:30, UTC+3 or GMT-08:00.
+func loadZone(name string) (*time.Location, error) {
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc, nil
 	}
-	return loc, nil
+	s := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(name, "UTC"), "GMT"), "UT")
+	if len(s) >= 2 && (s[0] == '+' || s[0] == '-') {
+		digits := strings.ReplaceAll(s[1:], ":", "")
+		var h, m int
+		switch len(digits) {
+		case 1, 2:
+			h, _ = strconv.Atoi(digits)
+		case 3, 4:
+			h, _ = strconv.Atoi(digits[:len(digits)-2])
+			m, _ = strconv.Atoi(digits[len(digits)-2:])
+		default:
+			return nil, fmt.Errorf("unknown time zone %q", name)
+		}
+		off := h*3600 + m*60
+		if s[0] == '-' {
+			off = -off
+		}
+		return time.FixedZone(name, off), nil
+	}
+	return nil, fmt.Errorf("unknown time zone %q", name)
 }
 
 func floorDiv(a, b int64) int64 {

@@ -230,7 +230,14 @@ func init() {
 		return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
 	})
 	strict("TO_BYTES", func(a []any) (any, error) { return decodeString(a[0].(string), a[1].(string)) })
-	strict("FROM_BYTES", func(a []any) (any, error) { return encodeBytes(a[0].([]byte), a[1].(string)) })
+	strict("FROM_BYTES", func(a []any) (any, error) {
+		// FROM_BYTES writes hex in upper case (bytes-and-strings.json), ENCODE in lower.
+		v, err := encodeBytes(a[0].([]byte), a[1].(string))
+		if s, ok := v.(string); ok && err == nil && strings.EqualFold(a[1].(string), "hex") {
+			v = strings.ToUpper(s)
+		}
+		return v, err
+	})
 	strict("ENCODE", func(a []any) (any, error) {
 		b, err := decodeString(a[0].(string), a[1].(string))
 		if err != nil {
@@ -261,7 +268,9 @@ func init() {
 	})
 
 	// Regular expressions (Go RE2 syntax, close to Java's for common patterns).
+	// ksqlDB's REGEXP_EXTRACT[_ALL] take the pattern first, then the string.
 	strict("REGEXP_EXTRACT", func(a []any) (any, error) {
+		a = append([]any{a[1], a[0]}, a[2:]...)
 		re, err := cachedRegexp(a[1].(string))
 		if err != nil {
 			return nil, err
@@ -277,6 +286,7 @@ func init() {
 		return a[0].(string)[m[2*g]:m[2*g+1]], nil
 	})
 	strict("REGEXP_EXTRACT_ALL", func(a []any) (any, error) {
+		a = append([]any{a[1], a[0]}, a[2:]...)
 		re, err := cachedRegexp(a[1].(string))
 		if err != nil {
 			return nil, err

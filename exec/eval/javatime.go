@@ -91,7 +91,13 @@ func javaLayout(p string) (string, error) {
 			// Go only knows fractions right after a '.' or ','.
 			s := b.String()
 			if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, ",") {
-				return "", fmt.Errorf("unsupported date pattern %q: fraction must follow '.'", p)
+				// A marker formatJava fills in: Go's layouts only know
+				// fractions right after '.' or ','.
+				if n > 9 {
+					n = 9
+				}
+				b.WriteString(fracMarker + string(rune(n)))
+				continue
 			}
 			b.WriteString(strings.Repeat("0", n))
 		case 'a':
@@ -136,12 +142,23 @@ func javaLayout(p string) (string, error) {
 	return l, nil
 }
 
+// fracMarker followed by a control character holding the digit count stands
+// for a fraction of a second that does not follow '.' in a Java pattern
+// (e.g. "HH_mm_ss_SSS"). Control characters are never Go layout tokens.
+const fracMarker = "\x00"
+
 func formatJava(t time.Time, pattern string) (any, error) {
 	l, err := javaLayout(pattern)
 	if err != nil {
 		return nil, err
 	}
-	return t.Format(l), nil
+	out := t.Format(l)
+	for i := strings.Index(out, fracMarker); i >= 0; i = strings.Index(out, fracMarker) {
+		n := int(out[i+len(fracMarker)])
+		frac := fmt.Sprintf("%09d", t.Nanosecond())[:n]
+		out = out[:i] + frac + out[i+len(fracMarker)+1:]
+	}
+	return out, nil
 }
 
 func parseJava(s, pattern string, loc *time.Location) (time.Time, error) {
@@ -149,11 +166,28 @@ func parseJava(s, pattern string, loc *time.Location) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
+	if strings.Contains(l, fracMarker) {
+		return time.Time{}, fmt.Errorf("Text '%s' could not be parsed with pattern '%s': a fraction must follow '.' here", s, pattern)
+	}
+	if strings.Contains(l, "PM") {
+		// Java reads AM/PM in any case; Go only in upper case.
+		s = upperAmPm(s)
+	}
 	t, err := time.ParseInLocation(l, s, loc)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("Text '%s' could not be parsed with pattern '%s'", s, pattern)
 	}
 	return t, nil
+}
+
+func upperAmPm(s string) string {
+	low := strings.ToLower(s)
+	for _, w := range []string{"am", "pm"} {
+		if i := strings.LastIndex(low, w); i >= 0 {
+			return s[:i] + strings.ToUpper(w) + s[i+2:]
+		}
+	}
+	return s
 }
 
 // ParseTimestamp reads s with a Java date pattern in UTC, as ksqlDB's

@@ -159,7 +159,7 @@ func (e *Engine) assertValues(ctx context.Context, s *Session, st *ast.AssertVal
 		got.Tombstone = false
 	}
 	if st.Null != got.Tombstone {
-		return nil, assertErr(st, "Expected record %s%s but got %s", nullWord(st.Null), expected, describeRecord(got))
+		return nil, assertErr(st, "Expected record does not match actual. Expected: %s%s vs. Actual: %s", nullWord(st.Null), expected, describeRecord(got))
 	}
 	for i, name := range st.Columns {
 		var actual any
@@ -327,6 +327,19 @@ func (e *Engine) assertSource(ctx context.Context, s *Session, st *ast.AssertSou
 		if want.Schema.String(kw) != src.Schema.String(kw) {
 			return nil, assertErr(st, "Expected schema does not match actual for source %s.\n\tExpected: %s\n\tActual: %s",
 				st.Name, want.Schema.String(kw), src.Schema.String(kw))
+		}
+	}
+	if v, ok := st.Props.Get("TIMESTAMP"); ok && !strings.EqualFold(fmt.Sprint(v), src.TimestampColumn) {
+		return nil, assertErr(st, "Expected timestamp column does not match actual for source %s.\n\tExpected: %v\n\tActual: %s", st.Name, v, src.TimestampColumn)
+	}
+	if v, ok := st.Props.Get("TIMESTAMP_FORMAT"); ok && fmt.Sprint(v) != src.TimestampFormat {
+		return nil, assertErr(st, "Expected timestamp format does not match actual for source %s.\n\tExpected: %v\n\tActual: %s", st.Name, v, src.TimestampFormat)
+	}
+	if v, ok := st.Props.Get("WRAP_SINGLE_VALUE"); ok {
+		want := strings.EqualFold(fmt.Sprint(v), "true")
+		got := src.ValueFormat.WrapSingleValue
+		if got == nil || *got != want {
+			return nil, assertErr(st, "Expected value serde features does not match actual for source %s.\n\tExpected: WRAP_SINGLE_VALUE=%v", st.Name, want)
 		}
 	}
 	if v, ok := st.Props.Get("KAFKA_TOPIC"); ok && fmt.Sprint(v) != src.Topic {

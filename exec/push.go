@@ -32,25 +32,39 @@ func (e *Engine) query(ctx context.Context, s *Session, q *ast.Query) ([]Result,
 		return nil, ast.Errorf(ast.SemanticError, q.At, "EMIT FINAL is only supported for windowed aggregations.")
 	}
 	name := "QUERY"
-	if ref, ok := q.From.(*ast.SourceRef); ok {
-		name = ref.Name
+	switch f := q.From.(type) {
+	case *ast.SourceRef:
+		name = f.Name
+	case *ast.Join:
+		if ref, ok := f.Left.(*ast.SourceRef); ok {
+			name = ref.Name
+		}
 	}
 	id := fmt.Sprintf("transient_%s_%d", name, rand.Uint64()%10_000_000_000_000_000)
 	plan, err := planner.PlanQuery(e.cat, q, planner.QueryOptions{QueryID: id, Kind: planner.Push, Defaults: e.defaults(s)})
 	if err != nil {
 		return nil, err
 	}
-	topic := plan.Topology.Procs[0].Topic
-	var offs kafka.Offsets
-	if e.earliest(s) {
-		offs, err = e.client.StartOffsets(ctx, topic)
+	topics := topologyTopics(plan.Topology)
+	offs := map[string]kafka.Offsets{}
+	for _, topic := range topics {
+		var o kafka.Offsets
+		if e.earliest(s) {
+			o, err = e.client.StartOffsets(ctx, topic)
+		} else {
+			o, err = e.client.EndOffsets(ctx, topic)
+		}
+		if err != nil {
+			return nil, err
+		}
+		offs[topic] = o
+	}
+	var cons *kafka.Consumer
+	if len(topics) == 1 {
+		cons, err = e.client.NewPartitionConsumer(topics[0], offs[topics[0]])
 	} else {
-		offs, err = e.client.EndOffsets(ctx, topic)
+		cons, err = e.client.NewPartitionConsumerMulti(offs)
 	}
-	if err != nil {
-		return nil, err
-	}
-	cons, err := e.client.NewPartitionConsumer(topic, offs)
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +98,9 @@ func (e *Engine) query(ctx context.Context, s *Session, q *ast.Query) ([]Result,
 				runErr = err
 				errMu.Unlock()
 				return
+			}
+			if len(topics) > 1 {
+				recs = mergeByTime(recs)
 			}
 			for i := range recs {
 				if qctx.Err() != nil {

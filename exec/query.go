@@ -25,16 +25,19 @@ type runningQuery struct {
 	in, out, errs atomic.Int64
 	mu            sync.Mutex
 	failure       error
-	topic         string
-	pos           kafka.Offsets // next offset to process, per partition
+	topics        []string
+	pos           map[string]kafka.Offsets // next offset to process, per topic and partition
 }
 
-func (q *runningQuery) setPositions(offs kafka.Offsets) {
+func (q *runningQuery) setPositions(topic string, offs kafka.Offsets) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.pos = kafka.Offsets{}
+	if q.pos == nil {
+		q.pos = map[string]kafka.Offsets{}
+	}
+	q.pos[topic] = kafka.Offsets{}
 	for p, o := range offs {
-		q.pos[p] = o
+		q.pos[topic][p] = o
 	}
 }
 
@@ -43,17 +46,22 @@ func (q *runningQuery) advance(recs []kafka.Record) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, r := range recs {
-		if r.Offset+1 > q.pos[r.Partition] {
-			q.pos[r.Partition] = r.Offset + 1
+		pos := q.pos[r.Topic]
+		if pos == nil {
+			pos = kafka.Offsets{}
+			q.pos[r.Topic] = pos
+		}
+		if r.Offset+1 > pos[r.Partition] {
+			pos[r.Partition] = r.Offset + 1
 		}
 	}
 }
 
-func (q *runningQuery) positions() kafka.Offsets {
+func (q *runningQuery) positions(topic string) kafka.Offsets {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	out := kafka.Offsets{}
-	for p, o := range q.pos {
+	for p, o := range q.pos[topic] {
 		out[p] = o
 	}
 	return out
@@ -65,15 +73,60 @@ const commitInterval = 100 * time.Millisecond
 
 // lastPerPartition keeps the last record of each partition in recs.
 func lastPerPartition(recs []kafka.Record) []kafka.Record {
+	type tp struct {
+		topic string
+		part  int32
+	}
 	var out []kafka.Record
-	idx := map[int32]int{}
+	idx := map[tp]int{}
 	for _, r := range recs {
-		if i, ok := idx[r.Partition]; ok {
+		k := tp{r.Topic, r.Partition}
+		if i, ok := idx[k]; ok {
 			out[i] = r
 			continue
 		}
-		idx[r.Partition] = len(out)
+		idx[k] = len(out)
 		out = append(out, r)
+	}
+	return out
+}
+
+// mergeByTime orders one poll's records of several topics by timestamp,
+// keeping each partition's own order, as a Kafka Streams task picks the
+// partition with the lowest head timestamp: a join sees its inputs in time
+// order rather than in fetch order.
+func mergeByTime(recs []kafka.Record) []kafka.Record {
+	type tp struct {
+		topic string
+		part  int32
+	}
+	var order []tp
+	queues := map[tp][]kafka.Record{}
+	for _, r := range recs {
+		k := tp{r.Topic, r.Partition}
+		if _, ok := queues[k]; !ok {
+			order = append(order, k)
+		}
+		queues[k] = append(queues[k], r)
+	}
+	if len(order) < 2 {
+		return recs
+	}
+	out := make([]kafka.Record, 0, len(recs))
+	for len(out) < len(recs) {
+		best := -1
+		for i, k := range order {
+			q := queues[k]
+			if len(q) == 0 {
+				continue
+			}
+			if best < 0 || q[0].Timestamp < queues[order[best]][0].Timestamp {
+				best = i
+			}
+		}
+		k := order[best]
+		out = append(out, queues[k][0])
+		queues[k] = queues[k][1:]
 	}
 	return out
 }
@@ -104,75 +157,100 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 	if _, err := buildPipeline(plan.Topology, produce, nil, report); err != nil {
 		return err
 	}
-	tasks := newTaskSet(func() (*sourceProc, error) { return buildPipeline(plan.Topology, produce, nil, report) }, serialTopology(plan.Topology))
-	topic := plan.Topology.Procs[0].Topic
-	q.topic = topic
+	tasks := newTaskSet(func() (*pipeline, error) { return buildPipeline(plan.Topology, produce, nil, report) }, serialTopology(plan.Topology))
+	topics := topologyTopics(plan.Topology)
+	q.topics = topics
 	group := e.groupID(plan.QueryID)
 	earliest := e.earliest(s)
-	committed, err := e.client.CommittedOffsets(ctx, group, topic)
-	if err != nil {
-		return err
-	}
-	// Pin the starting position now, so records written right after the
-	// statement returns are processed even though the consumer starts later.
-	if len(committed) == 0 {
-		if earliest {
-			committed, err = e.client.StartOffsets(ctx, topic)
-		} else {
-			committed, err = e.client.EndOffsets(ctx, topic)
-		}
+	start := map[string]kafka.Offsets{}
+	for _, topic := range topics {
+		committed, err := e.client.CommittedOffsets(ctx, group, topic)
 		if err != nil {
 			return err
 		}
-		if err := e.client.CommitOffsets(ctx, group, topic, committed); err != nil {
-			return err
+		// Pin the starting position now, so records written right after the
+		// statement returns are processed even though the consumer starts later.
+		if len(committed) == 0 {
+			if earliest {
+				committed, err = e.client.StartOffsets(ctx, topic)
+			} else {
+				committed, err = e.client.EndOffsets(ctx, topic)
+			}
+			if err != nil {
+				return err
+			}
+			if err := e.client.CommitOffsets(ctx, group, topic, committed); err != nil {
+				return err
+			}
+			// Remember where the query began: until state is kept in stores with
+			// changelogs, a stateful query rebuilds its state on restart by
+			// replaying its input from here (see below).
+			if err := e.client.CommitOffsets(ctx, group+"-start", topic, committed); err != nil {
+				return err
+			}
 		}
-		// Remember where the query began: until state is kept in stores with
-		// changelogs, a stateful query rebuilds its state on restart by
-		// replaying its input from here (see below).
-		if err := e.client.CommitOffsets(ctx, group+"-start", topic, committed); err != nil {
-			return err
-		}
+		q.setPositions(topic, committed)
+		start[topic] = committed
 	}
-	q.setPositions(committed)
 	var cons *kafka.Consumer
 	var commit func(context.Context) error
 	if e.cfg.DirectAssignment {
-		all, err := e.client.StartOffsets(ctx, topic)
-		if err != nil {
-			return err
-		}
-		for p, o := range all {
-			if c, ok := committed[p]; ok {
-				all[p] = c
-			} else if !earliest {
-				// A partition added since: start at its beginning, as Kafka Streams does.
-				all[p] = o
+		offs := map[string]kafka.Offsets{}
+		for _, topic := range topics {
+			committed := start[topic]
+			all, err := e.client.StartOffsets(ctx, topic)
+			if err != nil {
+				return err
 			}
-		}
-		if serialTopology(plan.Topology) {
-			// Aggregation state is in memory: rebuild it by re-reading the
-			// input from where the query began. Outputs are re-emitted
-			// (upserts of the same final values): at-least-once, nothing lost.
-			if begin, err := e.client.CommittedOffsets(ctx, group+"-start", topic); err == nil && len(begin) > 0 {
-				for p, o := range begin {
-					if _, ok := all[p]; ok {
-						all[p] = o
+			for p, o := range all {
+				if c, ok := committed[p]; ok {
+					all[p] = c
+				} else if !earliest {
+					// A partition added since: start at its beginning, as Kafka Streams does.
+					all[p] = o
+				}
+			}
+			if serialTopology(plan.Topology) {
+				// Aggregation and join state is in memory: rebuild it by
+				// re-reading the input from where the query began. Outputs are
+				// re-emitted (upserts of the same final values): at-least-once,
+				// nothing lost.
+				if begin, err := e.client.CommittedOffsets(ctx, group+"-start", topic); err == nil && len(begin) > 0 {
+					for p, o := range begin {
+						if _, ok := all[p]; ok {
+							all[p] = o
+						}
 					}
 				}
 			}
+			q.setPositions(topic, all)
+			offs[topic] = all
 		}
-		q.setPositions(all)
-		if cons, err = e.client.NewPartitionConsumer(topic, all); err != nil {
+		var err error
+		if len(topics) == 1 {
+			cons, err = e.client.NewPartitionConsumer(topics[0], offs[topics[0]])
+		} else {
+			cons, err = e.client.NewPartitionConsumerMulti(offs)
+		}
+		if err != nil {
 			return err
 		}
-		commit = func(ctx context.Context) error { return e.client.CommitOffsets(ctx, group, topic, q.positions()) }
+		commit = func(ctx context.Context) error {
+			for _, topic := range topics {
+				if err := e.client.CommitOffsets(ctx, group, topic, q.positions(topic)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 	} else {
-		if cons, err = e.client.NewGroupConsumer(kafka.GroupConfig{Group: group, Topics: []string{topic}, Earliest: earliest}); err != nil {
+		var err error
+		if cons, err = e.client.NewGroupConsumer(kafka.GroupConfig{Group: group, Topics: topics, Earliest: earliest}); err != nil {
 			return err
 		}
 		commit = cons.Commit
 	}
+	multi := len(topics) > 1
 	qctx, cancel := context.WithCancel(context.Background())
 	q.cancel = cancel
 	go func() {
@@ -223,6 +301,9 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				continue
 			}
 			q.in.Add(int64(len(recs)))
+			if multi {
+				recs = mergeByTime(recs)
+			}
 			tasks.run(recs, report)
 			pending = append(pending, lastPerPartition(recs)...)
 			if len(pending) == 0 || (len(recs) > 0 && time.Since(last) < commitInterval) {
@@ -286,14 +367,16 @@ func (e *Engine) caughtUp(ctx context.Context, q *runningQuery) (bool, error) {
 	if failed {
 		return true, nil
 	}
-	end, err := e.client.EndOffsets(ctx, q.topic)
-	if err != nil {
-		return false, err
-	}
-	pos := q.positions()
-	for p, o := range end {
-		if pos[p] < o {
-			return false, nil
+	for _, topic := range q.topics {
+		end, err := e.client.EndOffsets(ctx, topic)
+		if err != nil {
+			return false, err
+		}
+		pos := q.positions(topic)
+		for p, o := range end {
+			if pos[p] < o {
+				return false, nil
+			}
 		}
 	}
 	return true, nil

@@ -11,18 +11,18 @@ import (
 // are processed in parallel while records within a partition keep their order.
 type task struct {
 	partition int32
-	src       *sourceProc
+	src       *pipeline
 	recs      []kafka.Record
 }
 
 // taskSet holds the tasks of one query, created on first use of a partition.
 type taskSet struct {
-	build  func() (*sourceProc, error)
+	build  func() (*pipeline, error)
 	tasks  map[int32]*task
 	serial bool // one task for all partitions
 }
 
-func newTaskSet(build func() (*sourceProc, error), serial bool) *taskSet {
+func newTaskSet(build func() (*pipeline, error), serial bool) *taskSet {
 	return &taskSet{build: build, tasks: map[int32]*task{}, serial: serial}
 }
 

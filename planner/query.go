@@ -26,6 +26,9 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	if err := checkSupported(q); err != nil {
 		return nil, err
 	}
+	if j, ok := q.From.(*ast.Join); ok {
+		return planJoin(cat, q, j, opts)
+	}
 	ref := q.From.(*ast.SourceRef)
 	src := cat.Source(ref.Name)
 	if src == nil {
@@ -195,9 +198,6 @@ func checkSupported(q *ast.Query) error {
 	switch {
 	case q.Having != nil && len(q.GroupBy) == 0:
 		return ast.Errorf(ast.SemanticError, q.Having.Position(), "HAVING requires a GROUP BY clause.")
-	}
-	if j, ok := q.From.(*ast.Join); ok {
-		return ast.Errorf(ast.SemanticError, j.At, "joins are not supported yet")
 	}
 	return nil
 }

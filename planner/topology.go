@@ -19,6 +19,7 @@ const (
 	ProcProject   ProcKind = "Project"
 	ProcSink      ProcKind = "Sink"
 	ProcAggregate ProcKind = "Aggregate"
+	ProcJoin      ProcKind = "Join"
 )
 
 // Proc is one processor of a topology. Only the fields of its kind are set.
@@ -59,6 +60,16 @@ type Proc struct {
 	// StoreName names the aggregate's state (and its changelog topic).
 	StoreName string
 
+	// Join: the left and right input processors, the join type, each
+	// side's key expression (over that side's row) and row width.
+	JoinInputs []string
+	JoinType   ast.JoinType
+	LeftKey    expr.Expr
+	RightKey   expr.Expr
+	LeftWidth  int
+	RightWidth int
+	TableTable bool
+
 	// Sink: the key is windowed (Kafka Streams' windowed key layout).
 	Windowed *ast.Window
 
@@ -87,12 +98,17 @@ func Lower(queryID string, root Logical) (*Topology, error) {
 	t := &Topology{QueryID: queryID}
 	var walk func(n Logical) (*Proc, error)
 	walk = func(n Logical) (*Proc, error) {
-		var in *Proc
-		if ins := n.Inputs(); len(ins) == 1 {
-			var err error
-			if in, err = walk(ins[0]); err != nil {
+		var ins []*Proc
+		for _, c := range n.Inputs() {
+			in, err := walk(c)
+			if err != nil {
 				return nil, err
 			}
+			ins = append(ins, in)
+		}
+		var in *Proc
+		if len(ins) == 1 {
+			in = ins[0]
 		}
 		p, err := lowerNode(n, in)
 		if err != nil {
@@ -102,13 +118,23 @@ func Lower(queryID string, root Logical) (*Topology, error) {
 			return in, nil
 		}
 		p.Name = fmt.Sprintf("%s-%d-%s", queryID, len(t.Procs), p.Kind)
-		if p.Kind == ProcAggregate {
+		switch p.Kind {
+		case ProcAggregate:
 			// ksqlDB's store name, so changelog topics get its names too.
 			p.StoreName = "Aggregate-Aggregate-Materialize"
 			t.Stores = append(t.Stores, p.StoreName)
+		case ProcJoin:
+			p.StoreName = "KafkaTopic_Right-Reduce"
+			if p.TableTable {
+				p.StoreName = "KafkaTopic_Left-Reduce, KafkaTopic_Right-Reduce"
+			}
+			t.Stores = append(t.Stores, p.StoreName)
 		}
-		if in != nil {
+		for _, in := range ins {
 			in.Children = append(in.Children, p.Name)
+			if p.Kind == ProcJoin {
+				p.JoinInputs = append(p.JoinInputs, in.Name)
+			}
 		}
 		t.Procs = append(t.Procs, p)
 		return p, nil
@@ -135,6 +161,9 @@ func lowerNode(n Logical, in *Proc) (*Proc, error) {
 		return &Proc{Kind: ProcProject, Exprs: n.Exprs, Out: n.Out}, nil
 	case *SinkNode:
 		return lowerSink(n), nil
+	case *JoinNode:
+		return &Proc{Kind: ProcJoin, JoinType: n.Type, LeftKey: n.LeftKey, RightKey: n.RightKey, TableTable: n.TableTable,
+			LeftWidth: len(n.Left.Schema().Columns), RightWidth: len(n.Right.Schema().Columns), Out: n.Out, Table: n.TableTable}, nil
 	case *AggregateNode:
 		p := &Proc{Kind: ProcAggregate, GroupBy: n.GroupBy, Aggs: n.Aggs, Table: n.Table, Window: n.Window, Final: n.Final, Out: n.Out}
 		if n.Table {
@@ -230,6 +259,12 @@ func (t *Topology) String() string {
 			if p.Window != nil {
 				fmt.Fprintf(&b, " window %s size %v", p.Window.Type, p.Window.Size)
 			}
+		case ProcJoin:
+			kind := "stream-table"
+			if p.TableTable {
+				kind = "table-table"
+			}
+			fmt.Fprintf(&b, " (%s %s ON %s = %s)", p.JoinType, kind, p.LeftKey.String(), p.RightKey.String())
 		case ProcProject:
 			parts := make([]string, len(p.Exprs))
 			for i, e := range p.Exprs {

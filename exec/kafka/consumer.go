@@ -119,3 +119,26 @@ func (c *Consumer) Close() {
 	}
 	c.cl.Close()
 }
+
+// NewPartitionConsumerMulti reads several topics from the given offsets
+// (partitions not listed are not read).
+func (c *Client) NewPartitionConsumerMulti(offs map[string]Offsets) (*Consumer, error) {
+	all := map[string]map[int32]kgo.Offset{}
+	for topic, po := range offs {
+		parts := map[int32]kgo.Offset{}
+		for p, o := range po {
+			parts[p] = kgo.NewOffset().At(o)
+		}
+		all[topic] = parts
+	}
+	opts := append(baseOpts(c.seeds),
+		kgo.ConsumePartitions(all),
+		kgo.FetchMaxWait(100_000_000),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+	)
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("consumer of %d topics: %w", len(offs), err)
+	}
+	return &Consumer{cl: cl}, nil
+}

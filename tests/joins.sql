@@ -1,0 +1,124 @@
+-- Joins: stream-table and table-table on primary keys (in-memory state for now).
+
+----------------------------------------------------------------------------------------------------
+--@test: stream-table inner join
+CREATE STREAM orders (id INT KEY, cust INT, amount INT) WITH (kafka_topic='orders', value_format='JSON', partitions=1);
+CREATE TABLE customers (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='customers', value_format='JSON', partitions=1);
+CREATE STREAM enriched AS SELECT o.cust, o.amount, c.name FROM orders o JOIN customers c ON o.cust = c.id;
+INSERT INTO customers (rowtime, id, name) VALUES (1000, 1, 'alice');
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (2000, 10, 1, 5);
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (3000, 11, 2, 7);
+INSERT INTO customers (rowtime, id, name) VALUES (4000, 1, 'alicia');
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (5000, 12, 1, 9);
+ASSERT VALUES enriched (cust, amount, name, rowtime) VALUES (1, 5, 'alice', 2000);
+ASSERT VALUES enriched (cust, amount, name, rowtime) VALUES (1, 9, 'alicia', 5000);
+
+----------------------------------------------------------------------------------------------------
+--@test: stream-table left join keeps unmatched stream rows
+CREATE STREAM orders (id INT KEY, cust INT, amount INT) WITH (kafka_topic='orders', value_format='JSON', partitions=1);
+CREATE TABLE customers (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='customers', value_format='JSON', partitions=1);
+CREATE STREAM enriched AS SELECT o.cust, o.amount, c.name FROM orders o LEFT JOIN customers c ON o.cust = c.id;
+INSERT INTO customers (rowtime, id, name) VALUES (1000, 1, 'alice');
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (2000, 10, 2, 5);
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (3000, 11, 1, 7);
+ASSERT VALUES enriched (cust, amount, name) VALUES (2, 5, NULL);
+ASSERT VALUES enriched (cust, amount, name) VALUES (1, 7, 'alice');
+
+----------------------------------------------------------------------------------------------------
+--@test: stream-table join after a table tombstone and with a null join key
+CREATE STREAM orders (id INT KEY, cust INT, amount INT) WITH (kafka_topic='orders', value_format='JSON', partitions=1);
+CREATE TABLE customers (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='customers', value_format='JSON', partitions=1);
+CREATE STREAM enriched AS SELECT o.cust, o.amount, c.name FROM orders o LEFT JOIN customers c ON o.cust = c.id;
+INSERT INTO customers (rowtime, id, name) VALUES (1000, 1, 'alice');
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (2000, 10, NULL, 5);
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (3000, 11, 1, 7);
+ASSERT VALUES enriched (cust, amount, name) VALUES (1, 7, 'alice');
+
+----------------------------------------------------------------------------------------------------
+--@test: select star over a join names columns by source
+CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t (id INT PRIMARY KEY, v INT) WITH (kafka_topic='t', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT * FROM s JOIN t ON s.id = t.id;
+INSERT INTO t (rowtime, id, v) VALUES (1000, 1, 100);
+INSERT INTO s (rowtime, id, v) VALUES (2000, 1, 1);
+ASSERT VALUES j (s_id, s_v, t_id, t_v) VALUES (1, 1, 1, 100);
+
+----------------------------------------------------------------------------------------------------
+--@test: table-table inner join with updates and tombstones
+CREATE TABLE a (id INT PRIMARY KEY, x STRING) WITH (kafka_topic='a', value_format='JSON', partitions=1);
+CREATE TABLE b (id INT PRIMARY KEY, y STRING) WITH (kafka_topic='b', value_format='JSON', partitions=1);
+CREATE TABLE ab AS SELECT a.id, x, y FROM a JOIN b ON a.id = b.id;
+INSERT INTO a (rowtime, id, x) VALUES (1000, 1, 'a1');
+INSERT INTO b (rowtime, id, y) VALUES (2000, 1, 'b1');
+INSERT INTO a (rowtime, id, x) VALUES (3000, 1, 'a2');
+INSERT INTO b (rowtime, id, y) VALUES (4000, 2, 'b2');
+INSERT INTO b (rowtime, id, y) VALUES (5000, 1, NULL);
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a1', 'b1', 2000);
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a2', 'b1', 3000);
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a2', NULL, 5000);
+
+----------------------------------------------------------------------------------------------------
+--@test: table-table left join
+CREATE TABLE a (id INT PRIMARY KEY, x STRING) WITH (kafka_topic='a', value_format='JSON', partitions=1);
+CREATE TABLE b (id INT PRIMARY KEY, y STRING) WITH (kafka_topic='b', value_format='JSON', partitions=1);
+CREATE TABLE ab AS SELECT a.id, x, y FROM a LEFT JOIN b ON a.id = b.id;
+INSERT INTO a (rowtime, id, x) VALUES (1000, 1, 'a1');
+INSERT INTO b (rowtime, id, y) VALUES (2000, 1, 'b1');
+INSERT INTO b (rowtime, id, y) VALUES (3000, 7, 'b7');
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a1', NULL, 1000);
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a1', 'b1', 2000);
+
+----------------------------------------------------------------------------------------------------
+--@test: table-table full outer join emits both sides and the synthetic key
+CREATE TABLE a (id INT PRIMARY KEY, x STRING) WITH (kafka_topic='a', value_format='JSON', partitions=1);
+CREATE TABLE b (id INT PRIMARY KEY, y STRING) WITH (kafka_topic='b', value_format='JSON', partitions=1);
+CREATE TABLE ab AS SELECT ROWKEY AS id, x, y FROM a FULL OUTER JOIN b ON a.id = b.id;
+INSERT INTO a (rowtime, id, x) VALUES (1000, 1, 'a1');
+INSERT INTO b (rowtime, id, y) VALUES (2000, 2, 'b2');
+INSERT INTO b (rowtime, id, y) VALUES (3000, 1, 'b1');
+ASSERT VALUES ab (id, x, y) VALUES (1, 'a1', NULL);
+ASSERT VALUES ab (id, x, y) VALUES (2, NULL, 'b2');
+ASSERT VALUES ab (id, x, y) VALUES (1, 'a1', 'b1');
+
+----------------------------------------------------------------------------------------------------
+--@test: table-table join with where turns failing rows into tombstones
+CREATE TABLE a (id INT PRIMARY KEY, v INT) WITH (kafka_topic='a', value_format='JSON', partitions=1);
+CREATE TABLE b (id INT PRIMARY KEY, w INT) WITH (kafka_topic='b', value_format='JSON', partitions=1);
+CREATE TABLE ab AS SELECT a.id, v, w FROM a JOIN b ON a.id = b.id WHERE v > 10;
+INSERT INTO a (rowtime, id, v) VALUES (1000, 1, 20);
+INSERT INTO b (rowtime, id, w) VALUES (2000, 1, 5);
+INSERT INTO a (rowtime, id, v) VALUES (3000, 1, 1);
+ASSERT VALUES ab (a_id, v, w) VALUES (1, 20, 5);
+ASSERT NULL VALUES ab (a_id) KEY (1);
+
+----------------------------------------------------------------------------------------------------
+--@test: stream-table join must use the table's primary key
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: Invalid join condition: stream-table joins require to join on the table's primary key. Got S.V = T.W.
+CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t (id INT PRIMARY KEY, w INT) WITH (kafka_topic='t', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT s.id, s.v, t.w FROM s JOIN t ON s.v = t.w;
+
+----------------------------------------------------------------------------------------------------
+--@test: join key must be projected
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: The query used to build `J` must include the join expressions S.ID or T.ID in its projection (eg, SELECT S.ID...).
+CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t (id INT PRIMARY KEY, w INT) WITH (kafka_topic='t', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT s.v, t.w FROM s JOIN t ON s.id = t.id;
+
+----------------------------------------------------------------------------------------------------
+--@test: table-stream join order is rejected
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: Invalid join order: table-stream joins are not supported; only stream-table joins. Got T [INNER] JOIN S.
+CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t (id INT PRIMARY KEY, w INT) WITH (kafka_topic='t', value_format='JSON', partitions=1);
+CREATE TABLE j AS SELECT t.id, s.v, t.w FROM t JOIN s ON s.id = t.id;
+
+----------------------------------------------------------------------------------------------------
+--@test: stream-stream joins are not supported yet
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: Stream-stream joins are not supported yet.
+CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE STREAM r (id INT KEY, w INT) WITH (kafka_topic='r', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT s.id, s.v, r.w FROM s JOIN r WITHIN 10 SECONDS ON s.id = r.id;

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/sluicedb/sluice/exec"
 	"github.com/sluicedb/sluice/exec/kafka"
+	"github.com/sluicedb/sluice/server"
 	"github.com/sluicedb/sluice/shell"
 	"github.com/sluicedb/sluice/tests/conformance"
 	"github.com/sluicedb/sluice/tests/sqltest"
@@ -52,8 +54,9 @@ const usage = `Sluice: streaming SQL on Kafka.
 Usage:
   sluice [shell] [flags]          interactive shell (reads statements from stdin when it is not a terminal)
   sluice run FILE.sql [flags]     run a SQL file, then keep its persistent queries running until SIGINT/SIGTERM
+  sluice server [flags]           run the ksqlDB-compatible REST server (default 127.0.0.1:8088)
   sluice broker [flags]           run a standalone development Kafka broker
-  sluice test [flags] FILE...     run SQL regression files (--@test: format)
+  sluice test [flags] FILE...     run SQL regression files (--@test: format) or ksqlDB QTT files (.json)
   sluice version                  print the version
 
 Run 'sluice COMMAND --help' for the flags of a command.
@@ -75,6 +78,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.runFile(args)
 	case "broker":
 		return c.broker(args)
+	case "server":
+		return c.server(args)
 	case "test":
 		return c.test(args)
 	case "version":
@@ -345,6 +350,81 @@ SIGINT or SIGTERM. Point sluice --bootstrap, or any Kafka client, at it.`)
 	<-ctx.Done()
 	fmt.Fprintln(c.stderr, "sluice broker: stopping")
 	b.Close()
+	return 0
+}
+
+func (c *cli) server(args []string) int {
+	fs := c.newFlagSet("server", "sluice server [--listen 127.0.0.1:8088] [--bootstrap host:port] [--data-dir DIR] [--ephemeral] [--service-id ID] [--broker-listen host:port] [--user U --password P]",
+		`Runs the ksqlDB-compatible REST API (HTTP/1.1 and unencrypted HTTP/2 on one port:
+/ksql, /query, /query-stream, /close-query, /inserts-stream, /info, /healthcheck,
+/status) until SIGINT or SIGTERM, then stops the queries and shuts down cleanly.
+Without --bootstrap it runs an embedded broker, reachable by other Kafka clients
+when --broker-listen is given.`)
+	var ef engineFlags
+	ef.register(fs)
+	listen := fs.String("listen", "127.0.0.1:8088", "`host:port` the REST API listens on (port 0 picks a free one)")
+	serviceID := fs.String("service-id", "", "ksql.service.id: prefix of internal topics and consumer groups (default \"default_\")")
+	brokerListen := fs.String("broker-listen", "", "expose the embedded broker on `host:port` (without --bootstrap only)")
+	user := fs.String("user", "", "require HTTP basic auth with this `user` (needs --password)")
+	password := fs.String("password", "", "the basic auth `password`")
+	pos, code := c.parse(fs, args)
+	if code >= 0 {
+		return code
+	}
+	switch {
+	case len(pos) > 0:
+		fmt.Fprintf(c.stderr, "sluice server: unexpected argument %q\n", pos[0])
+		return 2
+	case (*user == "") != (*password == ""):
+		fmt.Fprintln(c.stderr, "sluice server: --user and --password go together")
+		return 2
+	case *brokerListen != "" && ef.bootstrap != "":
+		fmt.Fprintln(c.stderr, "sluice server: --broker-listen is for the embedded broker; it cannot go with --bootstrap")
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	cfg, err := ef.config()
+	if err != nil {
+		fmt.Fprintf(c.stderr, "sluice server: %v\n", err)
+		return 1
+	}
+	cfg.ServiceID, cfg.Logf = *serviceID, c.logf
+	if *brokerListen != "" {
+		// The engine starts its embedded broker on a private port; to expose
+		// it, start it here and connect to it as to any broker.
+		bc := kafka.BrokerConfig{Listen: *brokerListen}
+		if !cfg.Ephemeral {
+			bc.DataDir = cfg.DataDir
+		}
+		b, err := kafka.StartBroker(bc)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "sluice server: %v\n", err)
+			return 1
+		}
+		defer b.Close()
+		cfg.Bootstrap, cfg.DirectAssignment = []string{b.Addr()}, true
+		fmt.Fprintf(c.stdout, "Broker listening on %s\n", b.Addr())
+	}
+	eng, err := exec.NewEngine(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "sluice server: starting the engine: %v\n", err)
+		return 1
+	}
+	defer eng.Close()
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "sluice server: %v\n", err)
+		return 1
+	}
+	srv := server.New(eng, server.Config{Listen: *listen, User: *user, Password: *password,
+		Version: version, ServiceID: *serviceID, Logf: c.logf})
+	fmt.Fprintf(c.stdout, "Server listening on http://%s\n", ln.Addr())
+	if err := srv.Serve(ctx, ln); err != nil {
+		fmt.Fprintf(c.stderr, "sluice server: %v\n", err)
+		return 1
+	}
+	fmt.Fprintln(c.stderr, "sluice server: stopped")
 	return 0
 }
 

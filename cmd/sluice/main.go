@@ -200,7 +200,7 @@ func (c *cli) logf(format string, args ...any) {
 }
 
 func (c *cli) shell(args []string) int {
-	fs := c.newFlagSet("shell", "sluice [shell] [--bootstrap host:port] [--data-dir DIR] [--ephemeral] [--history FILE]",
+	fs := c.newFlagSet("shell", "sluice [shell] [--bootstrap host:port | --server URL] [--data-dir DIR] [--ephemeral] [--history FILE]",
 		`Starts the interactive shell. Statements end with ';' and may span lines.
 Ctrl-C clears the line or stops a running push query; Ctrl-D, exit or quit leaves.
 When stdin is not a terminal, statements are read from it without prompts and the
@@ -208,6 +208,9 @@ exit code is 1 if any statement failed (sluice < script.sql).`)
 	var ef engineFlags
 	ef.register(fs)
 	history := fs.String("history", "", "history `file` (default ~/.sluice_history)")
+	serverURL := fs.String("server", "", "use the Sluice or ksqlDB server at `URL` (e.g. http://127.0.0.1:8088) through its REST API")
+	user := fs.String("user", "", "basic-auth `user` for --server")
+	password := fs.String("password", "", "basic-auth `password` for --server")
 	pos, code := c.parse(fs, args)
 	if code >= 0 {
 		return code
@@ -227,19 +230,33 @@ exit code is 1 if any statement failed (sluice < script.sql).`)
 	ctx, stop := signal.NotifyContext(context.Background(), stopSigs...)
 	defer stop()
 
-	eng, err := c.startEngine(ctx, &ef, nil)
-	if err != nil {
-		fmt.Fprintf(c.stderr, "sluice: %v\n", err)
-		return 1
-	}
-	defer func() {
-		if err := eng.Close(); err != nil {
-			fmt.Fprintf(c.stderr, "sluice: closing: %v\n", err)
+	var ex shell.Executor
+	where := "embedded broker"
+	if *serverURL != "" {
+		ex = &shell.Remote{Base: *serverURL, User: *user, Password: *password}
+		where = "server " + *serverURL
+	} else {
+		eng, err := c.startEngine(ctx, &ef, nil)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "sluice: %v\n", err)
+			return 1
 		}
-	}()
+		defer func() {
+			if err := eng.Close(); err != nil {
+				fmt.Fprintf(c.stderr, "sluice: closing: %v\n", err)
+			}
+		}()
+		ex = eng
+		if a := eng.BrokerAddr(); a != "" {
+			where += " at " + a
+		}
+		if ef.bootstrap != "" {
+			where = "Kafka at " + ef.bootstrap
+		}
+	}
 
 	if !interactive {
-		sh := shell.New(eng, c.stdout, c.stderr)
+		sh := shell.New(ex, c.stdout, c.stderr)
 		failed, err := sh.RunScript(ctx, c.stdin)
 		if err != nil && !errors.Is(err, context.Canceled) {
 			fmt.Fprintf(c.stderr, "sluice: %v\n", err)
@@ -257,14 +274,7 @@ exit code is 1 if any statement failed (sluice < script.sql).`)
 			hist = filepath.Join(home, ".sluice_history")
 		}
 	}
-	sh := shell.New(eng, c.stdout, c.stdout)
-	where := "embedded broker"
-	if a := eng.BrokerAddr(); a != "" {
-		where += " at " + a
-	}
-	if ef.bootstrap != "" {
-		where = "Kafka at " + ef.bootstrap
-	}
+	sh := shell.New(ex, c.stdout, c.stdout)
 	banner := fmt.Sprintf("Sluice %s: streaming SQL on Kafka (%s).\nEnd statements with ';'. Ctrl-C stops a query, Ctrl-D or exit leaves.", version, where)
 	if err := sh.RunInteractive(ctx, shell.InteractiveConfig{HistoryFile: hist, Banner: banner}); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(c.stderr, "sluice: %v\n", err)

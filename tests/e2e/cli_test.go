@@ -166,3 +166,33 @@ func produce(t *testing.T, addr, topic string, values ...string) {
 		}
 	}
 }
+
+// TestRemoteShell drives `sluice server` with the shell in remote mode
+// (`sluice shell --server URL`), as separate processes.
+func TestRemoteShell(t *testing.T) {
+	requireEngine(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	srv := startSluice(t, "server", "--ephemeral", "--listen", addr)
+	srv.waitOutput(t, "Server listening on", 30*time.Second)
+
+	script := `CREATE STREAM s (id INT KEY, v STRING) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+INSERT INTO s (id, v) VALUES (1, 'remote');
+SHOW STREAMS;
+SET 'auto.offset.reset'='earliest';
+SELECT id, UCASE(v) AS v FROM s EMIT CHANGES LIMIT 1;
+`
+	r := runSluice(t, 60*time.Second, script, "shell", "--server", "http://"+addr)
+	for _, want := range []string{"Stream created", "|S ", "|REMOTE", "Limit Reached"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("remote shell output lacks %q", want)
+		}
+	}
+	if r.code != 0 || t.Failed() {
+		t.Errorf("exit code %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	bad := runSluice(t, 30*time.Second, "SELECT nope FROM s EMIT CHANGES;\n", "shell", "--server", "http://"+addr)
+	if bad.code != 1 || !strings.Contains(bad.stderr, "NOPE") {
+		t.Errorf("unknown column over REST: exit %d, stderr %q", bad.code, bad.stderr)
+	}
+	srv.stop(t, syscall.SIGTERM, 30*time.Second)
+}

@@ -40,6 +40,12 @@ func (pl *pipeline) process(r *kafka.Record) error {
 	return nil
 }
 
+// joinInputs is a processor with two inputs: it gives each input processor
+// its own emit function.
+type joinInputs interface {
+	input(from string) (emitFn, error)
+}
+
 // topics lists the topics a topology reads, without repeats, in order.
 func topologyTopics(t *planner.Topology) []string {
 	var out []string
@@ -62,7 +68,7 @@ func buildPipeline(t *planner.Topology, produce func(*kafka.Record) error, final
 		return nil, fmt.Errorf("topology of %s does not start with a source", t.QueryID)
 	}
 	inputs := map[string]emitFn{}
-	joins := map[string]*joinProc{}
+	joins := map[string]joinInputs{}
 	nextOf := func(p *planner.Proc) (emitFn, error) {
 		if len(p.Children) == 0 {
 			return final, nil
@@ -95,8 +101,13 @@ func buildPipeline(t *planner.Topology, produce func(*kafka.Record) error, final
 		case planner.ProcAggregate:
 			fn, err = newAggregateProc(p, next)
 		case planner.ProcJoin:
-			var jp *joinProc
-			if jp, err = newJoinProc(p, next); err == nil {
+			var jp joinInputs
+			if p.Within != nil {
+				jp, err = newStreamJoinProc(p, next)
+			} else {
+				jp, err = newJoinProc(p, next)
+			}
+			if err == nil {
 				joins[p.Name] = jp
 			}
 		case planner.ProcProject:

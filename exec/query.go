@@ -300,6 +300,9 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				time.Sleep(200 * time.Millisecond)
 				continue
 			}
+			if multi && len(recs) > 0 {
+				recs = e.fillLagging(qctx, cons, q, recs)
+			}
 			q.in.Add(int64(len(recs)))
 			if multi {
 				recs = mergeByTime(recs)
@@ -380,6 +383,46 @@ func (e *Engine) caughtUp(ctx context.Context, q *runningQuery) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// maxTaskIdle bounds how long a query reading several topics waits for a
+// topic that has records not yet fetched (Kafka Streams' max.task.idle.ms).
+const maxTaskIdle = 250 * time.Millisecond
+
+// fillLagging keeps polling, for at most maxTaskIdle, while another input
+// topic has records beyond those fetched: records of all topics are then
+// merged in time order, so a join sees a table update before the stream
+// record that follows it even when they arrived in different fetches.
+func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runningQuery, recs []kafka.Record) []kafka.Record {
+	deadline := time.Now().Add(maxTaskIdle)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		lagging := false
+		for _, topic := range q.topics {
+			fetched := q.positions(topic)
+			for _, r := range recs {
+				if r.Topic == topic && r.Offset+1 > fetched[r.Partition] {
+					fetched[r.Partition] = r.Offset + 1
+				}
+			}
+			end, err := e.client.EndOffsets(ctx, topic)
+			if err != nil {
+				return recs
+			}
+			for p, o := range end {
+				if fetched[p] < o {
+					lagging = true
+				}
+			}
+		}
+		if !lagging {
+			return recs
+		}
+		pctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		more, _ := cons.Poll(pctx)
+		cancel()
+		recs = append(recs, more...)
+	}
+	return recs
 }
 
 // drain waits (bounded) until q has processed its input written so far, so a

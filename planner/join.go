@@ -17,14 +17,18 @@ import (
 // NULLs. In embedded mode one task sees every partition of both inputs, so
 // no repartition is needed whatever the key expressions are.
 type JoinNode struct {
-	Left, Right *SourceNode
-	Type        ast.JoinType
+	// Left is a source or, in an n-way join, the join of the sources before.
+	Left  Logical
+	Right *SourceNode
+	Type  ast.JoinType
 	// LeftKey is evaluated over a left row, RightKey over a right row.
 	LeftKey, RightKey expr.Expr
 	// TableTable marks a join of two tables (changes on either side emit);
 	// otherwise it is a stream-table join (only the stream side emits).
 	TableTable bool
-	Out        types.Schema
+	// Within is the window of a stream-stream join (nil otherwise).
+	Within *ast.Within
+	Out    types.Schema
 }
 
 func (n *JoinNode) Inputs() []Logical    { return []Logical{n.Left, n.Right} }
@@ -34,7 +38,19 @@ func (n *JoinNode) Describe() string {
 	if n.TableTable {
 		kind = "TABLE-TABLE"
 	}
+	if n.Within != nil {
+		kind = "STREAM-STREAM " + WithinText(n.Within)
+	}
 	return fmt.Sprintf("[ JOIN ] %s %s ON %s = %s", n.Type, kind, n.LeftKey.String(), n.RightKey.String())
+}
+
+// WithinText prints a stream-stream join window as EXPLAIN shows it.
+func WithinText(w *ast.Within) string {
+	s := fmt.Sprintf("WITHIN (%v, %v)", w.Before, w.After)
+	if w.Grace != nil {
+		s += fmt.Sprintf(" GRACE PERIOD %v", *w.Grace)
+	}
+	return s
 }
 
 // joinSide is one input of a join as the planner sees it.
@@ -74,16 +90,19 @@ func lookupJoinSource(cat *catalog.Catalog, r ast.Relation) (*joinSide, error) {
 	return s, nil
 }
 
-// planJoin plans SELECT ... FROM a JOIN b ON a.x = b.y: stream-table
-// (INNER, LEFT) and table-table on primary keys (INNER, LEFT, RIGHT, FULL).
-func planJoin(cat *catalog.Catalog, q *ast.Query, j *ast.Join, opts QueryOptions) (*Plan, error) {
-	left, err := lookupJoinSource(cat, j.Left)
-	if err != nil {
-		return nil, err
-	}
-	right, err := lookupJoinSource(cat, j.Right)
-	if err != nil {
-		return nil, err
+// planJoin plans SELECT ... FROM a JOIN b ON a.x = b.y [JOIN c ON ...]:
+// stream-stream (WITHIN), stream-table and table-table on primary keys, as
+// a left-deep chain of joins, each joining the result so far with the next
+// source.
+func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptions) (*Plan, error) {
+	rels, joins := flattenJoin(top)
+	sides := make([]*joinSide, len(rels))
+	for i, r := range rels {
+		s, err := lookupJoinSource(cat, r)
+		if err != nil {
+			return nil, err
+		}
+		sides[i] = s
 	}
 	if needsAggregate(q) {
 		return nil, ast.Errorf(ast.SemanticError, q.At, "Aggregations over joins are not supported yet.")
@@ -91,74 +110,197 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, j *ast.Join, opts QueryOptions
 	if len(q.PartitionBy) > 0 {
 		return nil, ast.Errorf(ast.SemanticError, q.At, "PARTITION BY over joins is not supported yet.")
 	}
-	if left.qual == right.qual {
-		return nil, ast.Errorf(ast.SemanticError, j.At, "Can not join a source to itself without distinct aliases: %s", left.qual)
+	if len(sides) > 2 {
+		seen := map[string]bool{}
+		for _, s := range sides {
+			if seen[s.src.Name] {
+				return nil, ast.Errorf(ast.SemanticError, top.At, "N-way joins do not support multiple occurrences of the same source. Source: '%s'", s.src.Name)
+			}
+			seen[s.src.Name] = true
+		}
+	}
+	for i, s := range sides {
+		for _, o := range sides[:i] {
+			if o.qual == s.qual {
+				return nil, ast.Errorf(ast.SemanticError, joins[i-1].At, "Can not join a source to itself without distinct aliases: %s", s.qual)
+			}
+		}
 	}
 	var kafkaFmt []string
-	for _, s := range []*joinSide{left, right} {
+	for _, s := range sides {
 		if strings.EqualFold(s.src.ValueFormat.Format, "KAFKA") {
 			kafkaFmt = append(kafkaFmt, s.src.Name)
 		}
 	}
 	if len(kafkaFmt) > 0 {
-		return nil, ast.Errorf(ast.SemanticError, j.At, "Source(s) %s are using the 'KAFKA' value format. This format does not yet support JOIN.", strings.Join(kafkaFmt, ", "))
+		return nil, ast.Errorf(ast.SemanticError, top.At, "Source(s) %s are using the 'KAFKA' value format. This format does not yet support JOIN.", strings.Join(kafkaFmt, ", "))
 	}
-	lexpr, rexpr, err := joinCondition(j, left, right)
-	if err != nil {
-		return nil, err
-	}
-	lkey, err := expr.Bind(lexpr, left.scope)
-	if err != nil {
-		return nil, prefixErr(err, "JOIN ON")
-	}
-	rkey, err := expr.Bind(rexpr, right.scope)
-	if err != nil {
-		return nil, prefixErr(err, "JOIN ON")
-	}
-	condText := func() string {
-		a, b := canonical(lexpr, left.qual), canonical(rexpr, right.qual)
-		if j.On.(*ast.Binary).L != lexpr {
-			a, b = b, a
-		}
-		return a + " = " + b
-	}
-	if !lkey.Type().Equal(rkey.Type()) {
-		a := fmt.Sprintf("%s{%s}", canonical(lexpr, left.qual), lkey.Type())
-		b := fmt.Sprintf("%s{%s}", canonical(rexpr, right.qual), rkey.Type())
-		if j.On.(*ast.Binary).L != lexpr {
-			a, b = b, a
-		}
-		return nil, ast.Errorf(ast.SemanticError, j.On.Position(), "Invalid join condition: types don't match. Got %s = %s.", a, b)
-	}
-	got := fmt.Sprintf("Got %s %s %s.", left.qual, joinTypeText(j.Type), right.qual)
-	lt, rt := left.src.Kind == ast.Table, right.src.Kind == ast.Table
-	switch {
-	case !lt && !rt:
-		if j.Within == nil {
-			return nil, ast.Errorf(ast.SemanticError, j.At, "Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn about how to specify a WITHIN clause with a stream-stream join, please visit: https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select")
-		}
-		return nil, ast.Errorf(ast.SemanticError, j.At, "Stream-stream joins are not supported yet.")
-	case lt && !rt:
-		return nil, ast.Errorf(ast.SemanticError, j.At, "Invalid join order: table-stream joins are not supported; only stream-table joins. %s", got)
-	case !lt && rt:
-		switch j.Type {
-		case ast.FullJoin:
-			return nil, ast.Errorf(ast.SemanticError, j.At, "Invalid join type: full-outer join not supported for stream-table join. %s", got)
-		case ast.RightJoin:
-			return nil, ast.Errorf(ast.SemanticError, j.At, "Invalid join type: right join not supported for stream-table join. %s", got)
+
+	// ksqlDB checks every join condition before the kinds of the joins.
+	for i, j := range joins {
+		if _, _, _, err := joinCondition(j, sides[:i+1], sides[i+1]); err != nil {
+			return nil, err
 		}
 	}
-	if j.Within != nil && (lt || rt) {
-		kind := "Stream-Table"
-		if lt {
-			kind = "Table-Table"
+
+	// offs[i] is where side i's row starts in the joined row: each join
+	// appends the right side's row and then its key to the rows so far.
+	offs := make([]int, len(sides))
+	width := len(sides[0].row.Columns)
+	var node Logical = &SourceNode{Source: sides[0].src, Alias: sides[0].qual, schema: sides[0].row}
+	nodes := []*SourceNode{node.(*SourceNode)}
+	leftTable := sides[0].src.Kind == ast.Table
+	// equiv lists the joined-row columns equal to the current key, by side order.
+	var equiv []int
+	var jn *JoinNode
+	var lexpr, rexpr ast.Expr
+	var lkey expr.Expr
+	var synthetic bool
+	var lIsCol, rIsCol bool
+	var keyIdx int
+	var keyCands []string
+	for i, j := range joins {
+		right := sides[i+1]
+		lefts := sides[:i+1]
+		offs[i+1] = width
+		lscope := &expr.Scope{}
+		for k, s := range lefts {
+			for ci, c := range s.row.Columns {
+				lscope.Columns = append(lscope.Columns, expr.ScopeColumn{Source: s.qual, Name: c.Name, Type: c.Type, Index: offs[k] + ci})
+			}
 		}
-		return nil, ast.Errorf(ast.SemanticError, j.At, "A window definition was provided for a %s join. These joins are not windowed. Please drop the window definition (ie. the WITHIN clause) and try to run your join again.", kind)
+		var lside int
+		var err error
+		lexpr, rexpr, lside, err = joinCondition(j, lefts, right)
+		if err != nil {
+			return nil, err
+		}
+		left := lefts[lside]
+		lkey, err = expr.Bind(lexpr, lscope)
+		if err != nil {
+			return nil, prefixErr(err, "JOIN ON")
+		}
+		rkey, err := expr.Bind(rexpr, right.scope)
+		if err != nil {
+			return nil, prefixErr(err, "JOIN ON")
+		}
+		flipped := j.On.(*ast.Binary).L != lexpr
+		condText := func() string {
+			a, b := canonical(lexpr, left.qual), canonical(rexpr, right.qual)
+			if flipped {
+				a, b = b, a
+			}
+			return a + " = " + b
+		}
+		if !lkey.Type().Equal(rkey.Type()) {
+			a := fmt.Sprintf("%s{%s}", canonical(lexpr, left.qual), lkey.Type())
+			b := fmt.Sprintf("%s{%s}", canonical(rexpr, right.qual), rkey.Type())
+			if flipped {
+				a, b = b, a
+			}
+			return nil, ast.Errorf(ast.SemanticError, j.On.Position(), "Invalid join condition: types don't match. Got %s = %s.", a, b)
+		}
+		got := fmt.Sprintf("Got %s %s %s.", sides[0].qual, joinTypeText(j.Type), right.qual)
+		if i > 0 {
+			got = fmt.Sprintf("Got %s %s %s.", left.qual, joinTypeText(j.Type), right.qual)
+		}
+		lt, rt := leftTable, right.src.Kind == ast.Table
+		switch {
+		case !lt && !rt:
+			if j.Within == nil {
+				return nil, ast.Errorf(ast.SemanticError, j.At, "Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn about how to specify a WITHIN clause with a stream-stream join, please visit: https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select")
+			}
+		case lt && !rt:
+			return nil, ast.Errorf(ast.SemanticError, j.At, "Invalid join order: table-stream joins are not supported; only stream-table joins. %s", got)
+		case !lt && rt:
+			switch j.Type {
+			case ast.FullJoin:
+				return nil, ast.Errorf(ast.SemanticError, j.At, "Invalid join type: full-outer join not supported for stream-table join. %s", got)
+			case ast.RightJoin:
+				return nil, ast.Errorf(ast.SemanticError, j.At, "Invalid join type: right join not supported for stream-table join. %s", got)
+			}
+		}
+		if j.Within != nil && (lt || rt) {
+			kind := "Stream-Table"
+			if lt {
+				kind = "Table-Table"
+			}
+			return nil, ast.Errorf(ast.SemanticError, j.At, "A window definition was provided for a %s join. These joins are not windowed. Please drop the window definition (ie. the WITHIN clause) and try to run your join again.", kind)
+		}
+		if left.src.Window != nil || right.src.Window != nil {
+			return nil, ast.Errorf(ast.SemanticError, j.At, "Joins of windowed sources are not supported yet.")
+		}
+		tableTable := lt && rt
+		if len(sides) > 2 && isPrimaryKey(lexpr, left.src) && isPrimaryKey(rexpr, right.src) && left.src.Partitions > 0 && right.src.Partitions > 0 &&
+			left.src.Partitions != right.src.Partitions {
+			// Co-partitioned on their keys, the inputs would not be repartitioned.
+			return nil, ast.Errorf(ast.SemanticError, j.At, "Can't join %s with %s since the number of partitions don't match. %s partitions = %d; %s partitions = %d. Please repartition either one so that the number of partitions match.",
+				types.QuoteIdent(left.src.Name), types.QuoteIdent(right.src.Name), types.QuoteIdent(left.src.Name), left.src.Partitions, types.QuoteIdent(right.src.Name), right.src.Partitions)
+		}
+		if !isPrimaryKey(rexpr, right.src) && (lt || rt) {
+			if tableTable {
+				return nil, ast.Errorf(ast.SemanticError, j.On.Position(), "Invalid join condition: table-table joins require to join on the primary key of the right input table. Got %s.", condText())
+			}
+			return nil, ast.Errorf(ast.SemanticError, j.On.Position(), "Invalid join condition: stream-table joins require to join on the table's primary key. Got %s.", condText())
+		}
+		if tableTable && !isPrimaryKey(lexpr, left.src) {
+			return nil, ast.Errorf(ast.SemanticError, j.On.Position(), "Foreign-key table-table joins are not supported yet. Got %s.", condText())
+		}
+
+		rnode := &SourceNode{Source: right.src, Alias: right.qual, schema: right.row}
+		nodes = append(nodes, rnode)
+		jn = &JoinNode{Left: node, Right: rnode, Type: j.Type, LeftKey: lkey, RightKey: rkey, TableTable: tableTable}
+		if !lt && !rt {
+			jn.Within = j.Within
+		}
+		jn.Out.Columns = append(jn.Out.Columns, node.Schema().Columns...)
+		for _, c := range right.row.Columns {
+			c.Namespace = types.ValueColumn
+			jn.Out.Columns = append(jn.Out.Columns, c)
+		}
+		for k := range jn.Out.Columns {
+			jn.Out.Columns[k].Namespace = types.ValueColumn
+		}
+		keyIdx = len(jn.Out.Columns)
+		width = keyIdx + 1
+		_, lc := lexpr.(*ast.ColumnRef)
+		rcol, rc := rexpr.(*ast.ColumnRef)
+		lIsCol, rIsCol = lc, rc
+		synthetic = j.Type == ast.FullJoin || (!lIsCol && !rIsCol)
+		// The columns equal to this join's key: the two join columns, and
+		// the previous join's key columns if the left one is among them.
+		var next []int
+		keyCands = nil
+		if !synthetic {
+			lIdx, rIdx := -1, -1
+			if lIsCol {
+				if b, ok := lkey.(*expr.ColumnRef); ok {
+					lIdx = b.Index
+				}
+			}
+			if rIsCol {
+				rIdx = offs[i+1] + right.row.Find(rcol.Name)
+			}
+			if lIdx >= 0 && slicesContains(equiv, lIdx) {
+				next = append(next, equiv...)
+			} else if lIdx >= 0 {
+				next = append(next, lIdx)
+			}
+			if rIdx >= 0 {
+				next = append(next, rIdx)
+			}
+			sort.Ints(next)
+		}
+		equiv = next
+		for _, idx := range equiv {
+			k := sideAt(offs, idx)
+			keyCands = append(keyCands, sides[k].qual+"."+sides[k].row.Columns[idx-offs[k]].Name)
+		}
+		jn.Out.Columns = append(jn.Out.Columns, types.Column{Name: "ROWKEY", Type: lkey.Type(), Namespace: types.KeyColumn})
+		node = jn
+		leftTable = tableTable
 	}
-	if left.src.Window != nil || right.src.Window != nil {
-		return nil, ast.Errorf(ast.SemanticError, j.At, "Joins of windowed sources are not supported yet.")
-	}
-	tableTable := lt && rt
+	tableTable := jn.TableTable
 	resultKind := ast.Stream
 	if tableTable {
 		resultKind = ast.Table
@@ -171,50 +313,20 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, j *ast.Join, opts QueryOptions
 		return nil, ast.Errorf(ast.SemanticError, q.At, "Invalid result type. Your SELECT query produces a %s. Please use %s statement instead.", produced, want)
 	}
 
-	if !isPrimaryKey(rexpr, right.src) {
-		if tableTable {
-			return nil, ast.Errorf(ast.SemanticError, j.On.Position(), "Invalid join condition: table-table joins require to join on the primary key of the right input table. Got %s.", condText())
-		}
-		return nil, ast.Errorf(ast.SemanticError, j.On.Position(), "Invalid join condition: stream-table joins require to join on the table's primary key. Got %s.", condText())
-	}
-	if tableTable && !isPrimaryKey(lexpr, left.src) {
-		return nil, ast.Errorf(ast.SemanticError, j.On.Position(), "Foreign-key table-table joins are not supported yet. Got %s.", condText())
-	}
-
-	// The joined row: left row, right row, join key.
-	jn := &JoinNode{Type: j.Type, LeftKey: lkey, RightKey: rkey, TableTable: tableTable}
-	jn.Left = &SourceNode{Source: left.src, Alias: left.qual, schema: left.row}
-	jn.Right = &SourceNode{Source: right.src, Alias: right.qual, schema: right.row}
 	scope := &expr.Scope{}
-	for _, s := range []*joinSide{left, right} {
-		for _, c := range s.row.Columns {
-			scope.Columns = append(scope.Columns, expr.ScopeColumn{Source: s.qual, Name: c.Name, Type: c.Type, Index: len(jn.Out.Columns)})
-			c.Namespace = types.ValueColumn
-			jn.Out.Columns = append(jn.Out.Columns, c)
+	for k, s := range sides {
+		for ci, c := range s.row.Columns {
+			scope.Columns = append(scope.Columns, expr.ScopeColumn{Source: s.qual, Name: c.Name, Type: c.Type, Index: offs[k] + ci})
 		}
 	}
-	keyIdx := len(jn.Out.Columns)
-	lcol, lIsCol := lexpr.(*ast.ColumnRef)
-	rcol, rIsCol := rexpr.(*ast.ColumnRef)
-	synthetic := j.Type == ast.FullJoin || (!lIsCol && !rIsCol)
 	keyName := "ROWKEY"
 	if synthetic {
-		for n := 1; left.src.Schema.Find(keyName) >= 0 || right.src.Schema.Find(keyName) >= 0; n++ {
+		for n := 1; anySideHas(sides, keyName); n++ {
 			keyName = fmt.Sprintf("ROWKEY_%d", n)
 		}
 		scope.Columns = append(scope.Columns, expr.ScopeColumn{Name: keyName, Type: lkey.Type(), Index: keyIdx})
 	}
-	jn.Out.Columns = append(jn.Out.Columns, types.Column{Name: keyName, Type: lkey.Type(), Namespace: types.KeyColumn})
-	// Index in the joined row of the source column each side joins on (-1: none).
-	lKeyCol, rKeyCol := -1, -1
-	if !synthetic {
-		if lIsCol {
-			lKeyCol = left.row.Find(lcol.Name)
-		}
-		if rIsCol {
-			rKeyCol = len(left.row.Columns) + right.row.Find(rcol.Name)
-		}
-	}
+	jn.Out.Columns[keyIdx].Name = keyName
 
 	var root Logical = jn
 	if q.Where != nil {
@@ -229,19 +341,21 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, j *ast.Join, opts QueryOptions
 		root = &FilterNode{Input: root, Predicate: pred, Table: tableTable}
 	}
 
-	items, err := expandJoinStars(q.Items, left, right)
+	items, err := expandJoinStars(q.Items, sides)
 	if err != nil {
 		return nil, err
 	}
-	jn.Left.Used = usedColumns(q.Where, items)
-	jn.Right.Used = jn.Left.Used
-	for _, e := range []ast.Expr{lexpr, rexpr} {
-		for k := range usedColumns(e, nil) {
-			jn.Left.Used[k] = true
+	used := usedColumns(q.Where, items)
+	for _, j := range joins {
+		for k := range usedColumns(j.On, nil) {
+			used[k] = true
 		}
 	}
+	for _, n := range nodes {
+		n.Used = used
+	}
 	nameCount := map[string]int{}
-	for _, s := range []*joinSide{left, right} {
+	for _, s := range sides {
 		for _, c := range s.row.Columns {
 			nameCount[c.Name]++
 		}
@@ -249,16 +363,17 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, j *ast.Join, opts QueryOptions
 	proj := &ProjectNode{Input: root}
 	genIdx := 0
 	names := map[string]bool{}
-	// The key item: the synthetic key, else the left join column if
-	// projected, else the right one. Its value is the join key (the side's
-	// own column may be NULL in an outer join).
+	// The key item: the synthetic key, else the first of the columns equal
+	// to the key (by source order) that is projected. Its value is the join
+	// key (the side's own column may be NULL in an outer join).
 	target := keyIdx
 	if !synthetic {
 		target = -1
-		if projects(items, scope, lKeyCol) {
-			target = lKeyCol
-		} else if projects(items, scope, rKeyCol) {
-			target = rKeyCol
+		for _, idx := range equiv {
+			if projects(items, scope, idx) {
+				target = idx
+				break
+			}
 		}
 	}
 	keyItem := -1
@@ -272,12 +387,8 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, j *ast.Join, opts QueryOptions
 		if name == "" {
 			name = defaultName(it.Expr, &genIdx)
 			if cr, ok := it.Expr.(*ast.ColumnRef); ok && nameCount[cr.Name] > 1 {
-				if ref, ok := be.(*expr.ColumnRef); ok && ref.Index < keyIdx {
-					qual := left.qual
-					if ref.Index >= len(left.row.Columns) {
-						qual = right.qual
-					}
-					name = qual + "_" + cr.Name
+				if ref, ok := be.(*expr.ColumnRef); ok && ref.Index != keyIdx {
+					name = sides[sideAt(offs, ref.Index)].qual + "_" + cr.Name
 				}
 			}
 			if opts.Kind == Persistent && isReserved(name) {
@@ -307,6 +418,12 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, j *ast.Join, opts QueryOptions
 		proj.Exprs = append(proj.Exprs, be)
 		proj.Out.Columns = append(proj.Out.Columns, col)
 	}
+	if keyItem < 0 && synthetic && hasBareStar(q.Items) {
+		// * covers the join's synthetic key column too, as in ksqlDB.
+		proj.Exprs = append([]expr.Expr{&expr.ColumnRef{Index: keyIdx, Name: keyName, T: lkey.Type()}}, proj.Exprs...)
+		proj.Out.Columns = append([]types.Column{{Name: keyName, Type: lkey.Type(), Namespace: types.KeyColumn}}, proj.Out.Columns...)
+		keyItem = 0
+	}
 	if opts.Kind == Persistent {
 		if len(dupKey) > 1 {
 			keyCol := proj.Out.Columns[keyItem].Name
@@ -315,7 +432,7 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, j *ast.Join, opts QueryOptions
 				types.QuoteIdent(keyCol), strings.Join(dupKey, " and "))
 		}
 		if keyItem < 0 {
-			return nil, missingJoinKey(sinkName(opts), synthetic, keyName, lIsCol, rIsCol, canonical(lexpr, left.qual), canonical(rexpr, right.qual))
+			return nil, missingJoinKey(sinkName(opts), synthetic, keyName, keyCands)
 		}
 	} else if keyItem < 0 {
 		// A push query may leave the key out: nothing is keyed on it.
@@ -324,10 +441,13 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, j *ast.Join, opts QueryOptions
 		}
 	}
 
-	plan := &Plan{QueryID: opts.QueryID, Kind: opts.Kind, Sources: []string{left.src.Name, right.src.Name}, Output: proj.Out, Limit: q.Limit}
+	plan := &Plan{QueryID: opts.QueryID, Kind: opts.Kind, Output: proj.Out, Limit: q.Limit}
+	for _, s := range sides {
+		plan.Sources = append(plan.Sources, s.src.Name)
+	}
 	var out Logical = proj
 	if opts.Kind == Persistent {
-		sink, err := buildSink(left.src, proj.Out, nil, opts)
+		sink, err := buildSink(sides[0].src, proj.Out, nil, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -344,6 +464,51 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, j *ast.Join, opts QueryOptions
 		return nil, err
 	}
 	return plan, nil
+}
+
+// flattenJoin lists the sources of a left-deep join tree and its joins:
+// a JOIN b JOIN c is (a, b, c) and (a⋈b, (a⋈b)⋈c).
+func flattenJoin(j *ast.Join) ([]ast.Relation, []*ast.Join) {
+	var rels []ast.Relation
+	var joins []*ast.Join
+	if lj, ok := j.Left.(*ast.Join); ok {
+		rels, joins = flattenJoin(lj)
+	} else {
+		rels = []ast.Relation{j.Left}
+	}
+	return append(rels, j.Right), append(joins, j)
+}
+
+// sideAt tells which side's row holds joined-row column idx.
+func sideAt(offs []int, idx int) int {
+	k := 0
+	for i, o := range offs {
+		if i > 0 && o == 0 {
+			break // not placed yet
+		}
+		if idx >= o {
+			k = i
+		}
+	}
+	return k
+}
+
+func slicesContains(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func anySideHas(sides []*joinSide, name string) bool {
+	for _, s := range sides {
+		if s.src.Schema.Find(name) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // projects tells whether some select item is a plain reference to the
@@ -365,23 +530,16 @@ func projects(items []ast.SelectItem, scope *expr.Scope, idx int) bool {
 	return false
 }
 
-func missingJoinKey(sink string, synthetic bool, keyName string, lIsCol, rIsCol bool, ltext, rtext string) error {
-	if synthetic {
+func missingJoinKey(sink string, synthetic bool, keyName string, cands []string) error {
+	if synthetic || len(cands) == 0 {
 		return ast.Errorf(ast.SemanticError, ast.Pos{}, "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n"+
 			"The query used to build %s must include the join expression %s in its projection (eg, SELECT %s...).\n"+
 			"%s was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased.",
 			types.QuoteIdent(sink), keyName, keyName, keyName)
 	}
-	var cands []string
-	if lIsCol {
-		cands = append(cands, ltext)
-	}
-	if rIsCol {
-		cands = append(cands, rtext)
-	}
 	what := "join expression " + cands[0]
 	if len(cands) > 1 {
-		what = "join expressions " + strings.Join(cands, " or ")
+		what = "join expressions " + strings.Join(cands[:len(cands)-1], ", ") + " or " + cands[len(cands)-1]
 	}
 	return ast.Errorf(ast.SemanticError, ast.Pos{}, "The query used to build %s must include the %s in its projection (eg, SELECT %s...).",
 		types.QuoteIdent(sink), what, cands[0])
@@ -397,62 +555,75 @@ func isPrimaryKey(e ast.Expr, src *catalog.Source) bool {
 	return len(keys) == 1 && keys[0].Name == c.Name
 }
 
-// joinCondition splits ON a = b into the left source's and the right
-// source's expression, whichever order they are written in.
-func joinCondition(j *ast.Join, left, right *joinSide) (ast.Expr, ast.Expr, error) {
+// joinCondition splits ON a = b into the expression over the sources
+// joined so far (lefts) and the one over the right source, whichever order
+// they are written in; it also tells which of lefts the left one reads.
+func joinCondition(j *ast.Join, lefts []*joinSide, right *joinSide) (ast.Expr, ast.Expr, int, error) {
+	all := append(append([]*joinSide(nil), lefts...), right)
 	b, ok := j.On.(*ast.Binary)
 	if !ok || b.Op != ast.Eq {
 		if ok && b.Op == ast.And {
-			return nil, nil, ast.Errorf(ast.SemanticError, j.On.Position(), "Invalid join condition: joins on multiple conditions are not yet supported. Got %s.", ast.FormatExprUnquoted(j.On))
+			return nil, nil, 0, ast.Errorf(ast.SemanticError, j.On.Position(), "Invalid join condition: joins on multiple conditions are not yet supported. Got %s.", ast.FormatExprUnquoted(j.On))
 		}
-		return nil, nil, ast.Errorf(ast.SemanticError, j.On.Position(), "Unsupported join expression: %s. Only equality joins (a = b) are supported.", ast.FormatExprUnquoted(j.On))
+		return nil, nil, 0, ast.Errorf(ast.SemanticError, j.On.Position(), "Unsupported join expression: %s. Only equality joins (a = b) are supported.", ast.FormatExprUnquoted(j.On))
+	}
+	sideNamed := func(qual string) int {
+		for i, s := range all {
+			if s.qual == qual {
+				return i
+			}
+		}
+		return -1
 	}
 	var badQual error
 	expr.Walk(j.On, func(n ast.Expr) bool {
-		if c, ok := n.(*ast.ColumnRef); ok && badQual == nil && c.Source != "" && c.Source != left.qual && c.Source != right.qual {
+		if c, ok := n.(*ast.ColumnRef); ok && badQual == nil && c.Source != "" && sideNamed(c.Source) < 0 {
 			badQual = ast.Errorf(ast.SemanticError, c.Position(), "'%s' is not a valid stream/table name or alias.", c.Source)
 		}
 		return badQual == nil
 	})
 	if badQual != nil {
-		return nil, nil, badQual
+		return nil, nil, 0, badQual
 	}
+	// sideOf tells which single source e reads (-1 with an error otherwise).
 	sideOf := func(e ast.Expr) (int, error) {
-		side := 0 // 1 left, 2 right, 3 both
+		side := -1
+		multi := false
 		var err error
 		expr.Walk(e, func(n ast.Expr) bool {
 			c, ok := n.(*ast.ColumnRef)
 			if !ok || err != nil {
 				return err == nil
 			}
-			var s int
-			switch {
-			case c.Source == left.qual:
-				s = 1
-			case c.Source == right.qual:
-				s = 2
-			case c.Source != "":
-				err = ast.Errorf(ast.SemanticError, c.Position(), "'%s' is not a valid stream/table name or alias.", c.Source)
-				return false
-			default:
-				inL, inR := left.row.Find(c.Name) >= 0, right.row.Find(c.Name) >= 0
+			s := -1
+			if c.Source != "" {
+				s = sideNamed(c.Source)
+			} else {
+				var in []string
+				for i, sd := range all {
+					if sd.row.Find(c.Name) >= 0 {
+						if s < 0 {
+							s = i
+						}
+						in = append(in, sd.qual+"."+c.Name)
+					}
+				}
 				switch {
-				case inL && inR:
-					err = ast.Errorf(ast.SemanticError, c.Position(), "Column '%s' is ambiguous. Could be %s.%s or %s.%s.", c.Name, left.qual, c.Name, right.qual, c.Name)
+				case len(in) > 1:
+					err = ast.Errorf(ast.SemanticError, c.Position(), "Column '%s' is ambiguous. Could be %s.", c.Name, strings.Join(in, " or "))
 					return false
-				case inL:
-					s = 1
-				case inR:
-					s = 2
-				default:
+				case len(in) == 0:
 					err = ast.Errorf(ast.SemanticError, c.Position(), "JOIN ON column '%s' cannot be resolved.", c.Name)
 					return false
 				}
 			}
-			side |= s
+			if side >= 0 && side != s {
+				multi = true
+			}
+			side = s
 			return true
 		})
-		if err == nil && (side == 0 || side == 3) {
+		if err == nil && (side < 0 || multi) {
 			err = ast.Errorf(ast.SemanticError, e.Position(), "Invalid comparison expression '%s' in join '%s'. Each side of the join comparision must contain references from exactly one source.",
 				ast.FormatExprUnquoted(e), ast.FormatExprUnquoted(j.On))
 		}
@@ -460,28 +631,30 @@ func joinCondition(j *ast.Join, left, right *joinSide) (ast.Expr, ast.Expr, erro
 	}
 	ls, err := sideOf(b.L)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	rs, err := sideOf(b.R)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	if ls == rs {
-		name := left.qual
-		if ls == 2 {
-			name = right.qual
-		}
-		return nil, nil, ast.Errorf(ast.SemanticError, j.On.Position(), "Each side of the join must reference exactly one source and not the same source. Left side references `%s` and right references `%s`", name, name)
+		name := all[ls].qual
+		return nil, nil, 0, ast.Errorf(ast.SemanticError, j.On.Position(), "Each side of the join must reference exactly one source and not the same source. Left side references `%s` and right references `%s`", name, name)
 	}
-	if ls == 1 {
-		return b.L, b.R, nil
+	r := len(lefts)
+	switch r {
+	case ls:
+		return b.R, b.L, rs, nil
+	case rs:
+		return b.L, b.R, ls, nil
 	}
-	return b.R, b.L, nil
+	return nil, nil, 0, ast.Errorf(ast.SemanticError, j.On.Position(), "A join criteria is expected to reference the source (`%s`) in the FROM clause, instead the right source references `%s` and the left source references `%s`",
+		right.src.Name, all[rs].src.Name, all[ls].src.Name)
 }
 
 // expandJoinStars expands * and x.* over a join: every column of the side(s),
 // named <QUALIFIER>_<COLUMN> as ksqlDB does.
-func expandJoinStars(items []ast.SelectItem, left, right *joinSide) ([]ast.SelectItem, error) {
+func expandJoinStars(items []ast.SelectItem, all []*joinSide) ([]ast.SelectItem, error) {
 	var out []ast.SelectItem
 	for _, it := range items {
 		if !it.Star {
@@ -489,15 +662,17 @@ func expandJoinStars(items []ast.SelectItem, left, right *joinSide) ([]ast.Selec
 			continue
 		}
 		var sides []*joinSide
-		switch it.StarSource {
-		case "":
-			sides = []*joinSide{left, right}
-		case left.qual:
-			sides = []*joinSide{left}
-		case right.qual:
-			sides = []*joinSide{right}
-		default:
-			return nil, ast.Errorf(ast.SemanticError, it.At, "'%s' is not a valid stream/table name or alias.", it.StarSource)
+		if it.StarSource == "" {
+			sides = all
+		} else {
+			for _, s := range all {
+				if s.qual == it.StarSource {
+					sides = []*joinSide{s}
+				}
+			}
+			if sides == nil {
+				return nil, ast.Errorf(ast.SemanticError, it.At, "'%s' is not a valid stream/table name or alias.", it.StarSource)
+			}
 		}
 		for _, s := range sides {
 			for _, c := range s.src.Schema.Columns {
@@ -507,4 +682,14 @@ func expandJoinStars(items []ast.SelectItem, left, right *joinSide) ([]ast.Selec
 		}
 	}
 	return out, nil
+}
+
+// hasBareStar tells whether the select list has an unqualified *.
+func hasBareStar(items []ast.SelectItem) bool {
+	for _, it := range items {
+		if it.Star && it.StarSource == "" {
+			return true
+		}
+	}
+	return false
 }

@@ -69,6 +69,8 @@ type Proc struct {
 	LeftWidth  int
 	RightWidth int
 	TableTable bool
+	// Within is a stream-stream join's window (nil for other joins).
+	Within *ast.Within
 
 	// Sink: the key is windowed (Kafka Streams' windowed key layout).
 	Windowed *ast.Window
@@ -128,6 +130,13 @@ func Lower(queryID string, root Logical) (*Topology, error) {
 			if p.TableTable {
 				p.StoreName = "KafkaTopic_Left-Reduce, KafkaTopic_Right-Reduce"
 			}
+			if p.Within != nil {
+				// ksqlDB's names for the two sides' window stores.
+				p.StoreName = "Join-this-join-store, Join-other-join-store"
+				if p.JoinType != ast.InnerJoin && p.Within.Grace != nil {
+					p.StoreName += ", Join-outer-join-store"
+				}
+			}
 			t.Stores = append(t.Stores, p.StoreName)
 		}
 		for _, in := range ins {
@@ -162,7 +171,7 @@ func lowerNode(n Logical, in *Proc) (*Proc, error) {
 	case *SinkNode:
 		return lowerSink(n), nil
 	case *JoinNode:
-		return &Proc{Kind: ProcJoin, JoinType: n.Type, LeftKey: n.LeftKey, RightKey: n.RightKey, TableTable: n.TableTable,
+		return &Proc{Kind: ProcJoin, JoinType: n.Type, LeftKey: n.LeftKey, RightKey: n.RightKey, TableTable: n.TableTable, Within: n.Within,
 			LeftWidth: len(n.Left.Schema().Columns), RightWidth: len(n.Right.Schema().Columns), Out: n.Out, Table: n.TableTable}, nil
 	case *AggregateNode:
 		p := &Proc{Kind: ProcAggregate, GroupBy: n.GroupBy, Aggs: n.Aggs, Table: n.Table, Window: n.Window, Final: n.Final, Out: n.Out}
@@ -263,6 +272,9 @@ func (t *Topology) String() string {
 			kind := "stream-table"
 			if p.TableTable {
 				kind = "table-table"
+			}
+			if p.Within != nil {
+				kind = "stream-stream " + WithinText(p.Within)
 			}
 			fmt.Fprintf(&b, " (%s %s ON %s = %s)", p.JoinType, kind, p.LeftKey.String(), p.RightKey.String())
 		case ProcProject:

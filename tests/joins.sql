@@ -1,4 +1,4 @@
--- Joins: stream-table and table-table on primary keys (in-memory state for now).
+-- Joins: stream-stream (WITHIN), stream-table, table-table on primary keys, n-way (in-memory state for now).
 
 ----------------------------------------------------------------------------------------------------
 --@test: stream-table inner join
@@ -116,9 +116,77 @@ CREATE TABLE t (id INT PRIMARY KEY, w INT) WITH (kafka_topic='t', value_format='
 CREATE TABLE j AS SELECT t.id, s.v, t.w FROM t JOIN s ON s.id = t.id;
 
 ----------------------------------------------------------------------------------------------------
---@test: stream-stream joins are not supported yet
+--@test: stream-stream joins need WITHIN
 --@expected.error: io.confluent.ksql.util.KsqlStatementException
---@expected.message: Stream-stream joins are not supported yet.
+--@expected.message: Stream-Stream joins must have a WITHIN clause specified.
 CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
 CREATE STREAM r (id INT KEY, w INT) WITH (kafka_topic='r', value_format='JSON', partitions=1);
-CREATE STREAM j AS SELECT s.id, s.v, r.w FROM s JOIN r WITHIN 10 SECONDS ON s.id = r.id;
+CREATE STREAM j AS SELECT s.id, s.v, r.w FROM s JOIN r ON s.id = r.id;
+
+----------------------------------------------------------------------------------------------------
+--@test: stream-stream inner join within the window, outside it, and out of order
+CREATE STREAM l (id INT KEY, a STRING) WITH (kafka_topic='l', value_format='JSON', partitions=1);
+CREATE STREAM r (id INT KEY, b STRING) WITH (kafka_topic='r', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT l.id, a, b FROM l JOIN r WITHIN 10 SECONDS ON l.id = r.id;
+INSERT INTO l (rowtime, id, a) VALUES (1000, 1, 'a1');
+INSERT INTO r (rowtime, id, b) VALUES (5000, 1, 'b1');
+INSERT INTO r (rowtime, id, b) VALUES (20000, 1, 'b2');
+INSERT INTO r (rowtime, id, b) VALUES (21000, 2, 'b3');
+INSERT INTO l (rowtime, id, a) VALUES (15000, 1, 'a2');
+ASSERT VALUES j (l_id, a, b, rowtime) VALUES (1, 'a1', 'b1', 5000);
+ASSERT VALUES j (l_id, a, b, rowtime) VALUES (1, 'a2', 'b1', 15000);
+ASSERT VALUES j (l_id, a, b, rowtime) VALUES (1, 'a2', 'b2', 20000);
+
+----------------------------------------------------------------------------------------------------
+--@test: stream-stream join with different before and after
+CREATE STREAM l (id INT KEY, a STRING) WITH (kafka_topic='l', value_format='JSON', partitions=1);
+CREATE STREAM r (id INT KEY, b STRING) WITH (kafka_topic='r', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT l.id, a, b FROM l JOIN r WITHIN (1 SECOND, 5 SECONDS) ON l.id = r.id;
+INSERT INTO r (rowtime, id, b) VALUES (1000, 1, 'early');
+INSERT INTO l (rowtime, id, a) VALUES (3000, 1, 'x');
+INSERT INTO r (rowtime, id, b) VALUES (7000, 1, 'late');
+INSERT INTO r (rowtime, id, b) VALUES (9000, 1, 'too late');
+ASSERT VALUES j (l_id, a, b, rowtime) VALUES (1, 'x', 'late', 7000);
+
+----------------------------------------------------------------------------------------------------
+--@test: stream-stream left join without grace emits unmatched rows at once
+CREATE STREAM l (id INT KEY, a STRING) WITH (kafka_topic='l', value_format='JSON', partitions=1);
+CREATE STREAM r (id INT KEY, b STRING) WITH (kafka_topic='r', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT l.id, a, b FROM l LEFT JOIN r WITHIN 10 SECONDS ON l.id = r.id;
+INSERT INTO l (rowtime, id, a) VALUES (1000, 1, 'a1');
+INSERT INTO r (rowtime, id, b) VALUES (2000, 1, 'b1');
+INSERT INTO l (rowtime, id, a) VALUES (30000, 1, 'a2');
+ASSERT VALUES j (l_id, a, b, rowtime) VALUES (1, 'a1', NULL, 1000);
+ASSERT VALUES j (l_id, a, b, rowtime) VALUES (1, 'a1', 'b1', 2000);
+ASSERT VALUES j (l_id, a, b, rowtime) VALUES (1, 'a2', NULL, 30000);
+
+----------------------------------------------------------------------------------------------------
+--@test: stream-stream left join with grace emits unmatched rows when the window closes
+-- Time moves on the left topic only: a poll with records of both topics is
+-- merged by time, so records on two topics have no fixed relative order.
+CREATE STREAM l (id INT KEY, a STRING) WITH (kafka_topic='l', value_format='JSON', partitions=1);
+CREATE STREAM r (id INT KEY, b STRING) WITH (kafka_topic='r', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT l.id, a, b FROM l LEFT JOIN r WITHIN 10 SECONDS GRACE PERIOD 5 SECONDS ON l.id = r.id;
+INSERT INTO l (rowtime, id, a) VALUES (1000, 1, 'a1');
+INSERT INTO r (rowtime, id, b) VALUES (2000, 1, 'b1');
+INSERT INTO l (rowtime, id, a) VALUES (3000, 2, 'a2');
+INSERT INTO l (rowtime, id, a) VALUES (10000, 3, 'a3');
+INSERT INTO l (rowtime, id, a) VALUES (19000, 3, 'a4');
+INSERT INTO l (rowtime, id, a) VALUES (1000, 4, 'too late');
+ASSERT VALUES j (l_id, a, b, rowtime) VALUES (1, 'a1', 'b1', 2000);
+ASSERT VALUES j (l_id, a, b, rowtime) VALUES (2, 'a2', NULL, 3000);
+ASSERT VALUES j (l_id, a, b, rowtime) VALUES (4, 'too late', NULL, 1000);
+
+----------------------------------------------------------------------------------------------------
+--@test: three-way join: stream-stream then stream-table
+CREATE STREAM l (id INT KEY, a STRING) WITH (kafka_topic='l', value_format='JSON', partitions=1);
+CREATE STREAM r (id INT KEY, b STRING) WITH (kafka_topic='r', value_format='JSON', partitions=1);
+CREATE TABLE t (id INT PRIMARY KEY, c STRING) WITH (kafka_topic='t', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT l.id, a, b, c FROM l JOIN r WITHIN 10 SECONDS ON l.id = r.id LEFT JOIN t ON l.id = t.id;
+INSERT INTO t (rowtime, id, c) VALUES (500, 1, 'c1');
+INSERT INTO l (rowtime, id, a) VALUES (1000, 1, 'a1');
+INSERT INTO r (rowtime, id, b) VALUES (2000, 1, 'b1');
+INSERT INTO l (rowtime, id, a) VALUES (3000, 2, 'a2');
+INSERT INTO r (rowtime, id, b) VALUES (4000, 2, 'b2');
+ASSERT VALUES j (l_id, a, b, c, rowtime) VALUES (1, 'a1', 'b1', 'c1', 2000);
+ASSERT VALUES j (l_id, a, b, c, rowtime) VALUES (2, 'a2', 'b2', NULL, 4000);

@@ -29,3 +29,19 @@ CREATE STREAM literal AS SELECT * FROM orders o JOIN customers c ON o.customer_i
 CREATE STREAM types AS SELECT * FROM orders o JOIN customers c ON o.amount = c.id;
 
 CREATE STREAM streams AS SELECT * FROM orders o JOIN orders p WITHIN 10 SECONDS ON o.id = p.id;
+
+CREATE STREAM clicks (id INT KEY, url STRING) WITH (kafka_topic='clicks', value_format='JSON');
+
+CREATE STREAM ss_inner AS SELECT o.id, o.amount, c.url FROM orders o JOIN clicks c WITHIN 10 SECONDS ON o.id = c.id;
+
+CREATE STREAM ss_left AS SELECT o.id, o.amount, c.url FROM orders o LEFT JOIN clicks c WITHIN (1 SECOND, 5 SECONDS) GRACE PERIOD 2 SECONDS ON o.id = c.id;
+
+CREATE STREAM ss_full AS SELECT * FROM orders o FULL OUTER JOIN clicks c WITHIN 1 MINUTE GRACE PERIOD 1 MINUTE ON o.id = c.id;
+
+CREATE STREAM three AS SELECT o.customer_id, c.url, cu.name FROM orders o JOIN clicks c WITHIN 10 SECONDS ON o.id = c.id LEFT JOIN customers cu ON o.customer_id = cu.id;
+
+CREATE STREAM three_nokey AS SELECT c.url FROM orders o JOIN clicks c WITHIN 10 SECONDS ON o.id = c.id JOIN customers cu ON o.id = cu.id;
+
+CREATE STREAM dup AS SELECT * FROM orders o JOIN customers c ON o.customer_id = c.id JOIN customers d ON o.id = d.id;
+
+CREATE STREAM bad_crit AS SELECT * FROM orders o JOIN clicks c WITHIN 10 SECONDS ON o.id = c.id JOIN customers cu ON o.id = c.id;

@@ -37,8 +37,37 @@ type Case struct {
 	Post       *Post
 	// MaxVersion is versions.max: the case applies only to older ksqlDB releases.
 	MaxVersion string
-	// REST marks an RQTT case: it checks REST responses, which need the server.
+	// REST marks an RQTT case: it runs through the REST server and checks
+	// its responses (see rest.go).
 	REST bool
+	// Responses are the expected REST responses, one per statement.
+	Responses []Response
+	// RESTError is expectedError: the last statement must fail with it.
+	RESTError *RESTError
+	// WaitForPushQuery is inputConditions.waitForActivePushQuery: the inputs
+	// are produced only once the push query runs.
+	WaitForPushQuery bool
+	// VerifyOrder is outputConditions.verifyOrder: query rows must come in
+	// the expected order (otherwise they compare as a multiset).
+	VerifyOrder bool
+	// ProtoQuery is testPullWithProtoFormat: the queries also run with
+	// protobuf output, compared against queryProto responses.
+	ProtoQuery bool
+}
+
+// Response is one expected RQTT response: Kind is "admin", "query" or
+// "queryProto"; Payload is the JSON value under it (decoded with UseNumber).
+type Response struct {
+	Kind    string
+	Payload any
+}
+
+// RESTError is an RQTT expectedError. Empty Type and zero Status are not
+// checked.
+type RESTError struct {
+	Type    string // Java class of the error entity
+	Message string // substring of the error message
+	Status  int    // HTTP status
 }
 
 // Record is an input or expected output record.
@@ -176,8 +205,15 @@ type rawTest struct {
 		Max string `json:"max"`
 	} `json:"versions"`
 	// Responses or expectedError mark a REST (RQTT) case.
-	Responses     json.RawMessage `json:"responses"`
-	ExpectedError json.RawMessage `json:"expectedError"`
+	Responses       json.RawMessage `json:"responses"`
+	ExpectedError   json.RawMessage `json:"expectedError"`
+	InputConditions *struct {
+		WaitForActivePushQuery bool `json:"waitForActivePushQuery"`
+	} `json:"inputConditions"`
+	OutputConditions *struct {
+		VerifyOrder bool `json:"verifyOrder"`
+	} `json:"outputConditions"`
+	TestPullWithProtoFormat bool `json:"testPullWithProtoFormat"`
 }
 
 func expand(file string, raw json.RawMessage) ([]Case, error) {
@@ -267,7 +303,56 @@ func build(file string, t *rawTest, format, config string, hasConfig bool) (Case
 		c.MaxVersion = t.Versions.Max
 	}
 	c.REST = len(t.Responses) > 0 || len(t.ExpectedError) > 0
+	if c.REST {
+		if err := parseREST(&c, t, subst); err != nil {
+			return c, err
+		}
+	}
 	return c, nil
+}
+
+// parseREST fills the RQTT fields of c.
+func parseREST(c *Case, t *rawTest, subst func(json.RawMessage) json.RawMessage) error {
+	if len(t.Responses) > 0 && string(t.Responses) != "null" {
+		var raws []map[string]any
+		if err := decodeStrict(subst(t.Responses), &raws); err != nil {
+			return fmt.Errorf("responses: %w", err)
+		}
+		for i, m := range raws {
+			if len(m) != 1 {
+				return fmt.Errorf("response %d: expected one key, got %d", i+1, len(m))
+			}
+			for k, v := range m {
+				c.Responses = append(c.Responses, Response{Kind: k, Payload: v})
+			}
+		}
+	}
+	if len(t.ExpectedError) > 0 && string(t.ExpectedError) != "null" {
+		var e struct {
+			Type    string       `json:"type"`
+			Message string       `json:"message"`
+			Status  *json.Number `json:"status"`
+		}
+		if err := decodeStrict(t.ExpectedError, &e); err != nil {
+			return fmt.Errorf("expectedError: %w", err)
+		}
+		c.RESTError = &RESTError{Type: e.Type, Message: e.Message}
+		if e.Status != nil {
+			n, err := e.Status.Int64()
+			if err != nil {
+				return fmt.Errorf("expectedError status: %w", err)
+			}
+			c.RESTError.Status = int(n)
+		}
+	}
+	if t.InputConditions != nil {
+		c.WaitForPushQuery = t.InputConditions.WaitForActivePushQuery
+	}
+	if t.OutputConditions != nil {
+		c.VerifyOrder = t.OutputConditions.VerifyOrder
+	}
+	c.ProtoQuery = t.TestPullWithProtoFormat
+	return nil
 }
 
 // decodeStrict decodes JSON keeping numbers as json.Number.

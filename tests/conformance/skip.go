@@ -14,7 +14,7 @@ const (
 	SkipSchemaRegistry = "needs schema registry"
 	SkipProtobufNoSR   = "unsupported: PROTOBUF_NOSR records (the runner has no protobuf serde)"
 	SkipOldVersion     = "unsupported: case limited to older ksqlDB versions (versions.max)"
-	SkipREST           = "needs REST server"
+	SkipQueryProto     = "unsupported: protobuf query responses (queryProto)"
 )
 
 // srFormats need a schema registry: ksqlDB infers or registers their schemas.
@@ -33,9 +33,6 @@ var (
 
 // SkipReason returns why the runner cannot run c, or "".
 func SkipReason(c *Case) string {
-	if c.REST {
-		return SkipREST
-	}
 	if c.MaxVersion != "" {
 		return SkipOldVersion
 	}
@@ -80,6 +77,14 @@ func SkipReason(c *Case) string {
 	}
 	if usesNoSR && (len(c.Inputs) > 0 || len(c.Outputs) > 0) {
 		return SkipProtobufNoSR
+	}
+	if c.REST && c.ProtoQuery {
+		return SkipQueryProto
+	}
+	for _, r := range c.Responses {
+		if r.Kind == "queryProto" {
+			return SkipQueryProto
+		}
 	}
 	return ""
 }

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -190,5 +191,36 @@ func TestAggregateSurvivesRestart(t *testing.T) {
 	}
 	if len(last) != 2 || last[1] != int64(3) {
 		t.Fatalf("last count = %v, want [home 3]", last)
+	}
+}
+
+func TestPullQueries(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	defer e.Close()
+	s := NewSession()
+	mustExec(t, e, s, `CREATE STREAM s (id INT KEY, name STRING) WITH (kafka_topic='s', value_format='JSON', partitions=2);
+		CREATE TABLE t AS SELECT name, COUNT(*) AS c FROM s GROUP BY name;
+		INSERT INTO s (id, name) VALUES (1, 'a');
+		INSERT INTO s (id, name) VALUES (2, 'a');
+		INSERT INTO s (id, name) VALUES (3, 'b');`)
+	cases := []struct {
+		sql  string
+		want string
+	}{
+		{`SELECT c FROM t WHERE name = 'a';`, "[[2]]"},
+		{`SELECT name, c FROM t WHERE c < 2;`, "[[b 1]]"},
+		{`SELECT * FROM t WHERE name = 'nobody';`, "[]"},
+	}
+	for _, c := range cases {
+		res := mustExec(t, e, s, c.sql)
+		if got := fmt.Sprint(res[0].Rows); got != c.want && !(c.want == "[]" && len(res[0].Rows) == 0) {
+			t.Errorf("%s: rows %s, want %s", c.sql, got, c.want)
+		}
+	}
+	if _, err := e.Execute(context.Background(), s, `SELECT * FROM s;`); err == nil {
+		t.Errorf("pull query on a stream: no error")
+	}
+	if _, err := e.Execute(context.Background(), s, `SELECT name, COUNT(*) FROM t GROUP BY name;`); err == nil || !strings.Contains(err.Error(), "Pull queries don't support GROUP BY") {
+		t.Errorf("pull query with GROUP BY: %v", err)
 	}
 }

@@ -26,7 +26,7 @@ func (e *Engine) stopTransient(id string) bool {
 // cancelled or LIMIT; pull queries need materialized tables (not yet).
 func (e *Engine) query(ctx context.Context, s *Session, q *ast.Query) ([]Result, error) {
 	if q.Emit == ast.EmitNone {
-		return nil, ast.Errorf(ast.SemanticError, q.At, "Pull queries are not supported yet: add EMIT CHANGES for a push query.")
+		return e.pull(ctx, s, q)
 	}
 	if q.Emit == ast.EmitFinal {
 		return nil, ast.Errorf(ast.SemanticError, q.At, "EMIT FINAL is only supported for windowed aggregations.")

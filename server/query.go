@@ -28,21 +28,22 @@ type queryRequest struct {
 }
 
 // startQuery parses and starts the single query of a request. On failure
-// it has already answered the client and returns ok=false.
-func (s *Server) startQuery(w http.ResponseWriter, r *http.Request, text string, props map[string]any) (res exec.Result, sess *exec.Session, ok bool) {
+// it has already answered the client and returns ok=false. limited tells
+// whether the query has a LIMIT, which decides how its end is announced.
+func (s *Server) startQuery(w http.ResponseWriter, r *http.Request, text string, props map[string]any) (res exec.Result, sess *exec.Session, limited, ok bool) {
 	if strings.TrimSpace(text) == "" {
 		writeJSON(w, r, http.StatusBadRequest, genericError(codeBadRequest, "Request is missing the query text"))
-		return res, nil, false
+		return res, nil, false, false
 	}
 	stmts, err := parser.Parse(text)
 	if err != nil {
 		writeJSON(w, r, http.StatusBadRequest, statementError(codeBadStatement, text, err, nil))
-		return res, nil, false
+		return res, nil, false, false
 	}
 	if len(stmts) != 1 {
 		writeJSON(w, r, http.StatusBadRequest, statementError(codeBadStatement, text,
 			fmt.Errorf("Expected exactly one statement, got %d", len(stmts)), nil))
-		return res, nil, false
+		return res, nil, false, false
 	}
 	st := stmts[0]
 	switch st.(type) {
@@ -50,7 +51,7 @@ func (s *Server) startQuery(w http.ResponseWriter, r *http.Request, text string,
 	default:
 		writeJSON(w, r, http.StatusBadRequest, statementError(codeBadStatement, st.SourceText()+";",
 			errors.New("This endpoint only runs queries (SELECT, PRINT); send other statements to /ksql"), nil))
-		return res, nil, false
+		return res, nil, false, false
 	}
 	sess = exec.NewSession()
 	for k, v := range propertyMap(props) {
@@ -68,9 +69,15 @@ func (s *Server) startQuery(w http.ResponseWriter, r *http.Request, text string,
 	if err != nil {
 		sess.Close()
 		writeJSON(w, r, http.StatusBadRequest, statementError(codeBadStatement, st.SourceText()+";", err, nil))
-		return res, nil, false
+		return res, nil, false, false
 	}
-	return results[0], sess, true
+	switch q := st.(type) {
+	case *ast.Query:
+		limited = q.Limit != nil
+	case *ast.Print:
+		limited = q.Limit != nil
+	}
+	return results[0], sess, limited, true
 }
 
 // streamOutcome says why a result stream ended.
@@ -162,7 +169,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusBadRequest, e)
 		return
 	}
-	res, sess, ok := s.startQuery(w, r, req.Ksql, req.StreamsProperties)
+	res, sess, limited, ok := s.startQuery(w, r, req.Ksql, req.StreamsProperties)
 	if !ok {
 		return
 	}
@@ -212,8 +219,13 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	case closedByID:
 		final = map[string]any{"finalMessage": "Query Terminated"}
 	default:
+		// ksqlDB's QueryStreamWriter: a query that hit its LIMIT says so;
+		// one that ended by itself (a pull query over a stream) completed.
 		if res.Kind == exec.ResultStream {
-			final = map[string]any{"finalMessage": "Limit Reached"}
+			final = map[string]any{"finalMessage": "Query Completed"}
+			if limited {
+				final = map[string]any{"finalMessage": "Limit Reached"}
+			}
 		}
 	}
 	if final != nil {
@@ -231,7 +243,7 @@ func (s *Server) handleQueryStream(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusBadRequest, e)
 		return
 	}
-	res, sess, ok := s.startQuery(w, r, req.SQL, req.Properties)
+	res, sess, _, ok := s.startQuery(w, r, req.SQL, req.Properties)
 	if !ok {
 		return
 	}

@@ -23,11 +23,16 @@ type Error struct {
 	Category Category
 }
 
+// Error prints the position as ksqlDB does: "line L:C:" for syntax errors
+// (its parser's form) and "Line: L, Col: C:" for the others.
 func (e *Error) Error() string {
 	if e.At.Line == 0 {
 		return e.Msg
 	}
-	return fmt.Sprintf("line %d:%d: %s", e.At.Line, e.At.Col, e.Msg)
+	if e.Category == SyntaxError {
+		return fmt.Sprintf("line %d:%d: %s", e.At.Line, e.At.Col, e.Msg)
+	}
+	return fmt.Sprintf("Line: %d, Col: %d: %s", e.At.Line, e.At.Col, e.Msg)
 }
 
 // Errorf builds a positioned error.

@@ -22,8 +22,9 @@ var (
 
 const passingFile = "passing.txt"
 
-// corpusDir finds ../shared/conformance/ksql/qtt relative to the module root.
-func corpusDir(t *testing.T) string {
+// corpusDir finds ../shared/conformance/ksql/<corpus> (qtt or rqtt)
+// relative to the module root.
+func corpusDir(t *testing.T, corpus string) string {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	root := ""
 	if err == nil && strings.TrimSpace(string(out)) != "" && strings.TrimSpace(string(out)) != os.DevNull {
@@ -41,7 +42,7 @@ func corpusDir(t *testing.T) string {
 	if root == "" {
 		t.Fatal("cannot find the module root (go.mod)")
 	}
-	return filepath.Join(root, "..", "shared", "conformance", "ksql", "qtt")
+	return filepath.Join(root, "..", "shared", "conformance", "ksql", corpus)
 }
 
 func readPassing(t *testing.T) map[string]bool {
@@ -56,7 +57,9 @@ func readPassing(t *testing.T) map[string]bool {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
+		// Case names may end in a space (ksqlDB test names do): keep it.
+		line := strings.TrimRight(sc.Text(), "\r")
+		if t := strings.TrimSpace(line); t != "" && !strings.HasPrefix(t, "#") {
 			m[line] = true
 		}
 	}
@@ -66,22 +69,29 @@ func readPassing(t *testing.T) map[string]bool {
 	return m
 }
 
-// TestConformance runs the visible QTT corpus and holds the ratchet: every
-// case in passing.txt must pass. Cases that pass but are not listed are
-// logged; -update-passing rewrites the list.
+// TestConformance runs the visible QTT and RQTT corpora and holds the
+// ratchet: every case in passing.txt must pass. Cases that pass but are not
+// listed are logged; -update-passing rewrites the list.
 func TestConformance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the QTT corpus takes minutes; skipped with -short")
 	}
-	dir := corpusDir(t)
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil {
-		t.Fatal(err)
+	var files []string
+	for _, corpus := range []string{"qtt", "rqtt"} {
+		dir := corpusDir(t, corpus)
+		fs, err := filepath.Glob(filepath.Join(dir, "*.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fs) == 0 {
+			t.Logf("no %s corpus at %s", corpus, dir)
+		}
+		sort.Strings(fs)
+		files = append(files, fs...)
 	}
 	if len(files) == 0 {
-		t.Skipf("no QTT corpus at %s", dir)
+		t.Skip("no QTT/RQTT corpus")
 	}
-	sort.Strings(files)
 	rep, err := RunFiles(context.Background(), files, Options{Filter: *qttFilter, Workers: *qttWorkers})
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +107,7 @@ func TestConformance(t *testing.T) {
 		f.Close()
 	}
 	tot := rep.Totals()
-	t.Logf("QTT: %s in %s", tot, rep.Elapsed.Round(1e8))
+	t.Logf("QTT+RQTT: %s in %s", tot, rep.Elapsed.Round(1e8))
 	if *qttVerbose {
 		t.Logf("summary:\n%s", rep.Summary())
 		t.Logf("failure causes:\n%s", rep.CausesText(40))
@@ -125,7 +135,7 @@ func TestConformance(t *testing.T) {
 		if *qttFilter != "" {
 			t.Fatal("-update-passing needs the whole corpus; drop -qtt.filter")
 		}
-		body := "# QTT cases known to pass; TestConformance fails if one of them stops passing.\n" +
+		body := "# QTT and RQTT cases known to pass; TestConformance fails if one of them stops passing.\n" +
 			"# Regenerate with: go test ./tests/conformance -run TestConformance -update-passing\n" +
 			strings.Join(rep.Passing(), "\n") + "\n"
 		if err := os.WriteFile(passingFile, []byte(body), 0o644); err != nil {

@@ -142,7 +142,12 @@ func RunCase(ctx context.Context, c *Case, timeout time.Duration) CaseResult {
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	r := &caseRun{c: c, phase: "start"}
-	f := r.run(cctx)
+	var f *failure
+	if c.REST {
+		f = r.runREST(cctx)
+	} else {
+		f = r.run(cctx)
+	}
 	if f == nil && cctx.Err() != nil {
 		f = &failure{kind: "timeout", detail: "context ended"}
 	}

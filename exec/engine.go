@@ -66,7 +66,10 @@ type Result struct {
 	// with Columns when known (nil for PRINT, whose rows are one string each).
 	Columns []string
 	Types   []*types.Type
-	Rows    [][]any
+	// Keys marks, aligned with Columns, the key columns of a query's result
+	// (the REST API prints them as KEY in the schema).
+	Keys []bool
+	Rows [][]any
 	// Stream results.
 	Stream <-chan []any
 	Cancel func()

@@ -41,6 +41,7 @@ func (e *Engine) pull(ctx context.Context, s *Session, q *ast.Query) ([]Result, 
 	for _, c := range plan.Output.Columns {
 		res.Columns = append(res.Columns, c.Name)
 		res.Types = append(res.Types, c.Type)
+		res.Keys = append(res.Keys, c.Namespace == types.KeyColumn)
 	}
 	for _, row := range rows {
 		if plan.Limit != nil && int64(len(res.Rows)) >= *plan.Limit {

@@ -105,8 +105,14 @@ func PlanPull(cat *catalog.Catalog, q *ast.Query) (*PullPlan, error) {
 		if name == "" {
 			name = defaultName(it.Expr, &gen)
 		}
+		col := types.Column{Name: name, Type: be.Type()}
+		if cr, ok := it.Expr.(*ast.ColumnRef); ok {
+			if j := in.Find(cr.Name); j >= 0 && in.Columns[j].Namespace == types.KeyColumn {
+				col.Namespace = types.KeyColumn
+			}
+		}
 		p.Exprs = append(p.Exprs, be)
-		p.Output.Columns = append(p.Output.Columns, types.Column{Name: name, Type: be.Type()})
+		p.Output.Columns = append(p.Output.Columns, col)
 	}
 	return p, nil
 }

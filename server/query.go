@@ -186,6 +186,9 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	schema := make([]string, len(res.Columns))
 	for i, c := range res.Columns {
 		schema[i] = types.QuoteIdent(c) + " " + columnTypes(res)[i]
+		if i < len(res.Keys) && res.Keys[i] {
+			schema[i] += " KEY"
+		}
 	}
 	write := func(prefix string, v any, flush bool) error {
 		b, err := marshal(v)

@@ -105,9 +105,12 @@ type clientSink struct {
 	done  func()
 }
 
-func (c *clientSink) emit(_ *rowMeta, row types.Row) error {
+func (c *clientSink) emit(m *rowMeta, row types.Row) error {
 	if c.limit >= 0 && c.sent >= c.limit {
 		return nil
+	}
+	if m.nullValue {
+		return nil // push queries do not surface null values and tombstones
 	}
 	select {
 	case c.out <- append([]any(nil), row...):

@@ -26,6 +26,13 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	if err := checkSupported(q); err != nil {
 		return nil, err
 	}
+	if opts.Kind == Persistent && q.Limit != nil {
+		what := "INSERT INTO"
+		if opts.Create != nil {
+			what = "CREATE " + opts.Create.Kind.String() + " AS SELECT"
+		}
+		return nil, ast.Errorf(ast.SemanticError, q.At, "%s statements don't support LIMIT clause.", what)
+	}
 	if j, ok := q.From.(*ast.Join); ok {
 		return planJoin(cat, q, j, opts)
 	}

@@ -25,53 +25,67 @@ type joinEntry struct {
 // either side emits the new join result, or a tombstone when the result
 // disappears, with the later of the two sides' times.
 type joinProc struct {
+	joinSides
+	tableTable bool
+	state      [2]map[string]*joinEntry // by side: left, right
+}
+
+// joinSides is what every join processor has: its two inputs, their key
+// expressions and the encoding that makes keys comparable.
+type joinSides struct {
 	typ               ast.JoinType
-	tableTable        bool
 	leftKey, rightKey eval.Func
 	leftW, rightW     int
 	inputs            []string
 	keyCodec          serde.Codec
 	keyBuf            []any
-	state             [2]map[string]*joinEntry // by side: left, right
 	out               types.Row
 	meta              rowMeta
 	next              emitFn
+	process           func(side int, m *rowMeta, row types.Row) error
+}
+
+func newJoinSides(p *planner.Proc, next emitFn) (joinSides, error) {
+	js := joinSides{typ: p.JoinType, leftW: p.LeftWidth, rightW: p.RightWidth, inputs: p.JoinInputs, next: next,
+		out: make(types.Row, p.LeftWidth+p.RightWidth+1)}
+	if len(p.JoinInputs) != 2 {
+		return js, fmt.Errorf("join needs two inputs, has %d", len(p.JoinInputs))
+	}
+	var err error
+	if js.leftKey, err = eval.Compile(p.LeftKey); err != nil {
+		return js, err
+	}
+	if js.rightKey, err = eval.Compile(p.RightKey); err != nil {
+		return js, err
+	}
+	js.keyCodec, err = serde.NewKeyCodec(serde.JSON, []types.Column{{Name: "K", Type: p.LeftKey.Type()}}, serde.Options{})
+	return js, err
 }
 
 func newJoinProc(p *planner.Proc, next emitFn) (*joinProc, error) {
-	if len(p.JoinInputs) != 2 {
-		return nil, fmt.Errorf("join needs two inputs, has %d", len(p.JoinInputs))
-	}
-	jp := &joinProc{typ: p.JoinType, tableTable: p.TableTable, leftW: p.LeftWidth, rightW: p.RightWidth,
-		inputs: p.JoinInputs, next: next, out: make(types.Row, p.LeftWidth+p.RightWidth+1),
-		state: [2]map[string]*joinEntry{{}, {}}}
-	var err error
-	if jp.leftKey, err = eval.Compile(p.LeftKey); err != nil {
+	js, err := newJoinSides(p, next)
+	if err != nil {
 		return nil, err
 	}
-	if jp.rightKey, err = eval.Compile(p.RightKey); err != nil {
-		return nil, err
-	}
-	if jp.keyCodec, err = serde.NewKeyCodec(serde.JSON, []types.Column{{Name: "K", Type: p.LeftKey.Type()}}, serde.Options{}); err != nil {
-		return nil, err
-	}
+	jp := &joinProc{joinSides: js, tableTable: p.TableTable, state: [2]map[string]*joinEntry{{}, {}}}
+	jp.joinSides.process = jp.process
 	return jp, nil
 }
 
 // input returns the emit function of the input processor named from.
-func (jp *joinProc) input(from string) (emitFn, error) {
+func (js *joinSides) input(from string) (emitFn, error) {
 	switch from {
-	case jp.inputs[0]:
-		return func(m *rowMeta, row types.Row) error { return jp.process(0, m, row) }, nil
-	case jp.inputs[1]:
-		return func(m *rowMeta, row types.Row) error { return jp.process(1, m, row) }, nil
+	case js.inputs[0]:
+		return func(m *rowMeta, row types.Row) error { return js.process(0, m, row) }, nil
+	case js.inputs[1]:
+		return func(m *rowMeta, row types.Row) error { return js.process(1, m, row) }, nil
 	}
 	return nil, fmt.Errorf("%s is not an input of the join", from)
 }
 
 // preserved tells whether a side's rows appear in the result without a match.
-func (jp *joinProc) preserved(side int) bool {
-	switch jp.typ {
+func (js *joinSides) preserved(side int) bool {
+	switch js.typ {
 	case ast.FullJoin:
 		return true
 	case ast.LeftJoin:

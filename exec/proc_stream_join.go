@@ -5,8 +5,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/sluicedb/sluice/exec/eval"
-	"github.com/sluicedb/sluice/exec/serde"
 	"github.com/sluicedb/sluice/planner"
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/sql/types"
@@ -55,33 +53,26 @@ type outerEntry struct {
 // unmatched record waits in the outer store until stream time passes its
 // window end plus grace, and is dropped from it if a match arrives first.
 type streamJoinProc struct {
-	typ               ast.JoinType
-	leftKey, rightKey eval.Func
-	leftW, rightW     int
-	inputs            []string
-	keyCodec          serde.Codec
-	keyBuf            []any
-	before, after     int64
-	grace             int64
-	retention         int64
-	outerMode         bool // unmatched results wait for the window to close
-	bufs              [2]*joinBuffer
-	outer             map[outerKey]outerEntry
-	minOuter          int64 // no pending entry is older (an optimization)
-	streamTime        int64
-	out               types.Row
-	meta              rowMeta
-	next              emitFn
+	joinSides
+	before, after int64
+	grace         int64
+	retention     int64
+	outerMode     bool // unmatched results wait for the window to close
+	bufs          [2]*joinBuffer
+	outer         map[outerKey]outerEntry
+	minOuter      int64 // no pending entry is older (an optimization)
+	streamTime    int64
 }
 
 func newStreamJoinProc(p *planner.Proc, next emitFn) (*streamJoinProc, error) {
-	if len(p.JoinInputs) != 2 {
-		return nil, fmt.Errorf("join needs two inputs, has %d", len(p.JoinInputs))
+	js, err := newJoinSides(p, next)
+	if err != nil {
+		return nil, err
 	}
 	w := p.Within
-	jp := &streamJoinProc{typ: p.JoinType, leftW: p.LeftWidth, rightW: p.RightWidth, inputs: p.JoinInputs, next: next,
-		out: make(types.Row, p.LeftWidth+p.RightWidth+1), before: w.Before.Milliseconds(), after: w.After.Milliseconds(),
+	jp := &streamJoinProc{joinSides: js, before: w.Before.Milliseconds(), after: w.After.Milliseconds(),
 		outer: map[outerKey]outerEntry{}, streamTime: -1 << 62, minOuter: 1<<62 - 1}
+	jp.joinSides.process = jp.process
 	if w.Grace != nil {
 		jp.grace = w.Grace.Milliseconds()
 		jp.outerMode = p.JoinType != ast.InnerJoin
@@ -92,39 +83,7 @@ func newStreamJoinProc(p *planner.Proc, next emitFn) (*streamJoinProc, error) {
 	for i := range jp.bufs {
 		jp.bufs[i] = &joinBuffer{recs: map[string][]bufferedRow{}, observed: -1 << 62, lastSweep: -1 << 62}
 	}
-	var err error
-	if jp.leftKey, err = eval.Compile(p.LeftKey); err != nil {
-		return nil, err
-	}
-	if jp.rightKey, err = eval.Compile(p.RightKey); err != nil {
-		return nil, err
-	}
-	if jp.keyCodec, err = serde.NewKeyCodec(serde.JSON, []types.Column{{Name: "K", Type: p.LeftKey.Type()}}, serde.Options{}); err != nil {
-		return nil, err
-	}
 	return jp, nil
-}
-
-func (jp *streamJoinProc) input(from string) (emitFn, error) {
-	switch from {
-	case jp.inputs[0]:
-		return func(m *rowMeta, row types.Row) error { return jp.process(0, m, row) }, nil
-	case jp.inputs[1]:
-		return func(m *rowMeta, row types.Row) error { return jp.process(1, m, row) }, nil
-	}
-	return nil, fmt.Errorf("%s is not an input of the join", from)
-}
-
-func (jp *streamJoinProc) preserved(side int) bool {
-	switch jp.typ {
-	case ast.FullJoin:
-		return true
-	case ast.LeftJoin:
-		return side == 0
-	case ast.RightJoin:
-		return side == 1
-	}
-	return false
 }
 
 // span is how far before and after its own time a side's record looks on

@@ -7,6 +7,7 @@ package catalog
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/sluicedb/sluice/sql/ast"
@@ -145,12 +146,12 @@ func (c *Catalog) DropSource(name string) (sinkQuery string, err error) {
 	if len(readers) > 0 {
 		return "", &ast.Error{Category: ast.CatalogError, Msg: fmt.Sprintf(
 			"Cannot drop %s.\nThe following streams and/or tables read from this source: [%s].\n"+
-				"You need to drop them before dropping %s.", name, join(readers), name)}
+				"You need to drop them before dropping %s.", name, strings.Join(readers, ", "), name)}
 	}
 	if len(writers) > 0 {
 		return "", &ast.Error{Category: ast.CatalogError, Msg: fmt.Sprintf(
 			"Cannot drop %s.\nThe following queries write into this source: [%s].\n"+
-				"You need to terminate them before dropping %s.", name, join(writers), name)}
+				"You need to terminate them before dropping %s.", name, strings.Join(writers, ", "), name)}
 	}
 	delete(c.sources, name)
 	if q, ok := c.queries[src.Sink]; ok && src.Sink != "" {
@@ -158,17 +159,6 @@ func (c *Catalog) DropSource(name string) (sinkQuery string, err error) {
 		return q.ID, nil
 	}
 	return "", nil
-}
-
-func join(ss []string) string {
-	out := ""
-	for i, s := range ss {
-		if i > 0 {
-			out += ", "
-		}
-		out += s
-	}
-	return out
 }
 
 // AddQuery registers a persistent query.

@@ -111,9 +111,6 @@ type OutputRecord struct {
 	Offset                 int64
 }
 
-// ErrNotImplemented is returned by parts that do not exist yet.
-var ErrNotImplemented = errors.New("not implemented")
-
 // Engine is a running Sluice instance.
 type Engine struct {
 	cfg      Config
@@ -345,9 +342,6 @@ func (e *Engine) Close() error {
 	e.mu.Unlock()
 	for _, q := range qs {
 		q.stop()
-	}
-	if e.plog != nil {
-		e.plog.close()
 	}
 	if e.client != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -62,9 +62,11 @@ func (sp *sinkProc) emit(m *rowMeta, row types.Row) error {
 	var err error
 	if len(sp.keyIdx) > 0 {
 		sp.keyBuf = pick(sp.keyBuf, row, sp.keyIdx)
-		if allNil(sp.keyBuf) {
-			// A key of nothing but NULLs is a null key, not {"K1":null,...}.
-		} else if key, err = sp.key.Encode(sp.keyBuf); err != nil {
+		// A key of nothing but NULLs is a null key, not {"K1":null,...}.
+		if !allNil(sp.keyBuf) {
+			key, err = sp.key.Encode(sp.keyBuf)
+		}
+		if err != nil {
 			return &recordError{m: m, err: serde.SerializeError(sp.topic, err)}
 		}
 	}

@@ -3,6 +3,8 @@ package exec
 import (
 	"fmt"
 
+	"github.com/sluicedb/sluice/exec/eval"
+
 	"github.com/sluicedb/sluice/exec/kafka"
 	"github.com/sluicedb/sluice/exec/serde"
 	"github.com/sluicedb/sluice/planner"
@@ -150,7 +152,7 @@ func toMillis(v any, format string) (int64, error) {
 	case nil:
 		return 0, fmt.Errorf("timestamp column is null")
 	case string:
-		t, err := parseTimestamp(v, format)
+		t, err := eval.ParseTimestamp(v, format)
 		if err != nil {
 			return 0, err
 		}

@@ -14,14 +14,19 @@ import (
 // expressions) in a topic, as ksqlDB's processing log does, so a bad record
 // is visible and counted but never stops a query.
 type processingLog struct {
-	e     *Engine
-	topic string
-	count atomic.Int64
-	ready atomic.Bool
+	e        *Engine
+	topic    string
+	count    atomic.Int64
+	ready    atomic.Bool
+	producer *kafka.Producer
 }
 
 func newProcessingLog(e *Engine) *processingLog {
-	return &processingLog{e: e, topic: e.cfg.ServiceID + "ksql_processing_log"}
+	p := &processingLog{e: e, topic: e.cfg.ServiceID + "ksql_processing_log"}
+	// A processing-log entry that cannot be written is logged, never retried:
+	// the log must not stop the query it reports on.
+	p.producer = e.client.Producer(func(err error) { e.logf("processing log: %v", err) })
+	return p
 }
 
 type plogEntry struct {
@@ -63,7 +68,5 @@ func (p *processingLog) write(ent plogEntry) {
 		p.ready.Store(true)
 	}
 	b, _ := json.Marshal(ent)
-	p.e.client.ProduceAsync(context.Background(), &kafka.Record{Topic: p.topic, Partition: -1, Value: b}, nil)
+	p.producer.Produce(context.Background(), &kafka.Record{Topic: p.topic, Partition: -1, Value: b})
 }
-
-func (p *processingLog) close() {}

@@ -223,15 +223,6 @@ func (c *Client) Produce(ctx context.Context, r *Record) (int32, int64, error) {
 	return kr.Partition, kr.Offset, nil
 }
 
-// ProduceAsync queues a record; done is called when it is acked or failed.
-func (c *Client) ProduceAsync(ctx context.Context, r *Record, done func(error)) {
-	c.cl.Produce(ctx, toKgo(r), func(_ *kgo.Record, err error) {
-		if done != nil {
-			done(err)
-		}
-	})
-}
-
 // Producer queues records with one shared completion callback, so the hot
 // path allocates no closure per record.
 type Producer struct {

@@ -61,20 +61,7 @@ func (c *Client) NewGroupConsumer(cfg GroupConfig) (*Consumer, error) {
 // NewPartitionConsumer reads topic from the given offsets (partitions not
 // listed are not read).
 func (c *Client) NewPartitionConsumer(topic string, offs Offsets) (*Consumer, error) {
-	parts := map[int32]kgo.Offset{}
-	for p, o := range offs {
-		parts[p] = kgo.NewOffset().At(o)
-	}
-	opts := append(baseOpts(c.seeds),
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: parts}),
-		kgo.FetchMaxWait(100_000_000),
-		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
-	)
-	cl, err := kgo.NewClient(opts...)
-	if err != nil {
-		return nil, fmt.Errorf("consumer of %s: %w", topic, err)
-	}
-	return &Consumer{cl: cl}, nil
+	return c.NewPartitionConsumerMulti(map[string]Offsets{topic: offs})
 }
 
 // Poll waits for records (until ctx ends). A canceled ctx returns no error

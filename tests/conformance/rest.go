@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/sluicedb/sluice/tests/sqltest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -187,7 +188,7 @@ func (r *restRun) run(ctx context.Context) *failure {
 	if c.RESTError != nil && lastErr == nil {
 		return &failure{kind: "expected error not raised",
 			detail: fmt.Sprintf("expected HTTP %d %s %s, but every statement succeeded",
-				c.RESTError.Status, shortClass(c.RESTError.Type), quote(c.RESTError.Message))}
+				c.RESTError.Status, sqltest.ShortClass(c.RESTError.Type), quote(c.RESTError.Message))}
 	}
 
 	r.phase = "outputs"
@@ -243,7 +244,7 @@ func matchRESTError(exp *RESTError, e *restErr) string {
 	if exp.Message != "" && !strings.Contains(msg, exp.Message) {
 		return "expected error message containing " + quote(exp.Message) + ", got " + quote(msg)
 	}
-	if shortClass(exp.Type) == "KsqlStatementErrorMessage" {
+	if sqltest.ShortClass(exp.Type) == "KsqlStatementErrorMessage" {
 		if t, _ := e.entity["@type"].(string); t != "statement_error" {
 			return fmt.Sprintf("expected a statement_error entity, got @type %q (%s)", t, quote(msg))
 		}

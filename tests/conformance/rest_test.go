@@ -3,6 +3,7 @@ package conformance
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/sluicedb/sluice/tests/sqltest"
 	"testing"
 )
 
@@ -24,7 +25,7 @@ func TestParseREST(t *testing.T) {
 		c.Responses[0].Kind != "admin" || c.Responses[1].Kind != "query" {
 		t.Fatalf("got %+v", c)
 	}
-	if e := c.RESTError; e == nil || e.Status != 400 || e.Message != "boom" || shortClass(e.Type) != "KsqlErrorMessage" {
+	if e := c.RESTError; e == nil || e.Status != 400 || e.Message != "boom" || sqltest.ShortClass(e.Type) != "KsqlErrorMessage" {
 		t.Fatalf("expectedError: %+v", c.RESTError)
 	}
 	if why := SkipReason(&c); why != "" {

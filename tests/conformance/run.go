@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"github.com/sluicedb/sluice/tests/sqltest"
 	"regexp"
 	"sort"
 	"strings"
@@ -285,7 +286,7 @@ func (r *caseRun) run(ctx context.Context) *failure {
 				return nil
 			}
 		}
-		detail := fmt.Sprintf("expected %s %s, but every statement succeeded", shortClass(exp.Type), quote(exp.Message))
+		detail := fmt.Sprintf("expected %s %s, but every statement succeeded", sqltest.ShortClass(exp.Type), quote(exp.Message))
 		if len(perrs) > 0 {
 			detail += "; processing errors: " + quote(perrs[0])
 		}

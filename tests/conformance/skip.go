@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"errors"
+	"github.com/sluicedb/sluice/tests/sqltest"
 	"regexp"
 	"strings"
 
@@ -113,33 +114,6 @@ func withClause(s string) string {
 	return ""
 }
 
-// exceptionCategories maps ksqlDB exception classes (the simple name of
-// expectedException.type) to the Sluice error categories that satisfy them.
-// It is deliberately loose where ksqlDB's class says where an error was
-// raised rather than what kind it is: KsqlStatementException wraps every
-// statement-time failure, KsqlException nearly anything. The message
-// substring is always checked as well. A class not listed here accepts any
-// category (the message decides).
-var exceptionCategories = map[string][]ast.Category{
-	"ParseFailedException":             {ast.SyntaxError},
-	"KsqlStatementException":           {ast.SyntaxError, ast.SemanticError, ast.CatalogError, ast.KafkaError},
-	"KsqlException":                    {ast.SyntaxError, ast.SemanticError, ast.CatalogError, ast.KafkaError, ast.RuntimeError},
-	"StreamsException":                 {ast.RuntimeError, ast.KafkaError},
-	"KsqlTopicAuthorizationException":  {ast.KafkaError},
-	"KsqlSchemaAuthorizationException": {ast.KafkaError},
-	"KsqlFunctionException":            {ast.RuntimeError, ast.SemanticError},
-	"AssertionError":                   {ast.AssertError},
-}
-
-// shortClass drops the Java package: io.confluent.ksql.util.KsqlException
-// becomes KsqlException.
-func shortClass(class string) string {
-	if i := strings.LastIndexByte(class, '.'); i >= 0 {
-		return class[i+1:]
-	}
-	return class
-}
-
 // categoryOf returns the error's category; ok is false for an error that
 // is not an *ast.Error (it has none).
 func categoryOf(err error) (ast.Category, bool) {
@@ -156,7 +130,7 @@ func matchError(exp *ExpectedError, msg string, cat ast.Category, hasCat bool) s
 	if exp.Message != "" && !strings.Contains(msg, exp.Message) {
 		return "expected error message containing " + quote(exp.Message) + ", got " + quote(msg)
 	}
-	cats, known := exceptionCategories[shortClass(exp.Type)]
+	cats, known := sqltest.Categories(exp.Type)
 	if !known || !hasCat || exp.Type == "" {
 		return ""
 	}
@@ -165,23 +139,5 @@ func matchError(exp *ExpectedError, msg string, cat ast.Category, hasCat bool) s
 			return ""
 		}
 	}
-	return "error " + quote(msg) + " has category " + categoryName(cat) + ", which does not match " + shortClass(exp.Type)
-}
-
-func categoryName(c ast.Category) string {
-	switch c {
-	case ast.SyntaxError:
-		return "syntax"
-	case ast.SemanticError:
-		return "semantic"
-	case ast.CatalogError:
-		return "catalog"
-	case ast.KafkaError:
-		return "kafka"
-	case ast.RuntimeError:
-		return "runtime"
-	case ast.AssertError:
-		return "assert"
-	}
-	return "unknown"
+	return "error " + quote(msg) + " has category " + sqltest.CategoryName(cat) + ", which does not match " + sqltest.ShortClass(exp.Type)
 }

@@ -59,7 +59,6 @@ func TestShellStdinFailureExitCode(t *testing.T) {
 // user sees: messages, a table, a push query's rows and its end, and the
 // error of a bad statement, which makes the exit code 1.
 func TestShellStdin(t *testing.T) {
-	requireEngine(t)
 	script := `CREATE STREAM input (v STRING) WITH (kafka_topic='input-topic', value_format='KAFKA', partitions=1);
 CREATE STREAM trans WITH (kafka_topic='trans-topic', value_format='KAFKA')
   AS SELECT UCASE(v) AS v FROM input;
@@ -99,7 +98,6 @@ func TestTestCommand(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stdout, "FAIL ") || !strings.HasSuffix(r.stdout, "0 passed, 1 failed\n") {
 		t.Errorf("failing file: code %d, stdout:\n%s", r.code, r.stdout)
 	}
-	requireEngine(t)
 	r = runSluice(t, 90*time.Second, "", "test", "-v", good)
 	if r.code != 0 || !strings.HasSuffix(r.stdout, "1 passed, 0 failed\n") {
 		t.Errorf("passing file: code %d, stdout:\n%s", r.code, r.stdout)
@@ -118,7 +116,6 @@ func writeFile(t *testing.T, path, s string) {
 // a plain Kafka client, and the result read back by a third sluice through a
 // push query.
 func TestBrokerAndRun(t *testing.T) {
-	requireEngine(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	broker := startSluice(t, "broker", "--listen", addr)
 	broker.waitOutput(t, "Broker listening on "+addr, 30*time.Second)
@@ -170,7 +167,6 @@ func produce(t *testing.T, addr, topic string, values ...string) {
 // TestRemoteShell drives `sluice server` with the shell in remote mode
 // (`sluice shell --server URL`), as separate processes.
 func TestRemoteShell(t *testing.T) {
-	requireEngine(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	srv := startSluice(t, "server", "--ephemeral", "--listen", addr)
 	srv.waitOutput(t, "Server listening on", 30*time.Second)

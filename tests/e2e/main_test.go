@@ -17,13 +17,8 @@ import (
 	"time"
 )
 
-var (
-	// sluiceBin is the binary built once for all tests.
-	sluiceBin string
-	// engineMissing is set when the engine still answers "not implemented":
-	// tests that need a working engine skip instead of failing.
-	engineMissing bool
-)
+// sluiceBin is the binary built once for all tests.
+var sluiceBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "sluice-e2e-")
@@ -40,28 +35,9 @@ func TestMain(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "e2e: building sluice: %v\n", err)
 			return 1
 		}
-		engineMissing = probeEngine(dir)
 		return m.Run()
 	}()
 	os.Exit(code)
-}
-
-// probeEngine runs one statement to learn whether the engine exists yet.
-func probeEngine(dir string) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, sluiceBin, "--ephemeral")
-	cmd.Stdin = strings.NewReader("SHOW STREAMS;\n")
-	cmd.Env = testEnv(dir)
-	out, _ := cmd.CombinedOutput()
-	return strings.Contains(string(out), "not implemented")
-}
-
-func requireEngine(t *testing.T) {
-	t.Helper()
-	if engineMissing {
-		t.Skip("the engine answers 'not implemented' yet")
-	}
 }
 
 // testEnv keeps the binary away from the real home directory (history,

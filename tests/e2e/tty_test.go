@@ -157,7 +157,6 @@ func TestTerminalEditing(t *testing.T) {
 // TestTerminalPushQueryCancel checks that Ctrl-C stops a push query and
 // leaves the shell usable, and that exit leaves.
 func TestTerminalPushQueryCancel(t *testing.T) {
-	requireEngine(t)
 	x := newTerm(t, "--ephemeral", "--history", filepath.Join(t.TempDir(), "hist"))
 	x.waitPrompts(1)
 

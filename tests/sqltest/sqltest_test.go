@@ -157,7 +157,6 @@ func TestRunner(t *testing.T) {
 		{"expected error never raised",
 			"--@expected.error: io.confluent.ksql.util.KsqlException\n--@expected.message: x\nSHOW STREAMS;",
 			nil, Fail, "every statement succeeded"},
-		{"not implemented is a skip", "FAILME;", map[string]error{"FAILME": fmt.Errorf("windows: %w", exec.ErrNotImplemented)}, Skip, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -130,64 +130,49 @@ func strict2(l, r fn, op func(a, b any) (any, error)) fn {
 	}
 }
 
+// intArith is INT and BIGINT arithmetic with Java's semantics: wrapping
+// overflow, division by zero an error, MIN / -1 wrapping instead of trapping.
+// The operator is chosen once, not per row.
+func intArith[T int32 | int64](op ast.BinaryOp) func(a, b any) (any, error) {
+	switch op {
+	case ast.Add:
+		return func(a, b any) (any, error) { return a.(T) + b.(T), nil }
+	case ast.Sub:
+		return func(a, b any) (any, error) { return a.(T) - b.(T), nil }
+	case ast.Mul:
+		return func(a, b any) (any, error) { return a.(T) * b.(T), nil }
+	case ast.Div:
+		return func(a, b any) (any, error) {
+			x, y := a.(T), b.(T)
+			switch y {
+			case 0:
+				return nil, errDivZero
+			case -1:
+				return -x, nil
+			}
+			return x / y, nil
+		}
+	}
+	return func(a, b any) (any, error) { // Mod
+		x, y := a.(T), b.(T)
+		switch y {
+		case 0:
+			return nil, errDivZero
+		case -1:
+			return T(0), nil
+		}
+		return x % y, nil
+	}
+}
+
 // arith returns the arithmetic for result type t; the binder has already
 // converted both operands to t (or to DECIMALs for a DECIMAL result).
 func arith(op ast.BinaryOp, t *types.Type) (func(a, b any) (any, error), error) {
 	switch t.Kind {
 	case types.Int:
-		return func(a, b any) (any, error) {
-			x, y := a.(int32), b.(int32)
-			switch op {
-			case ast.Add:
-				return x + y, nil
-			case ast.Sub:
-				return x - y, nil
-			case ast.Mul:
-				return x * y, nil
-			case ast.Div:
-				if y == 0 {
-					return nil, errDivZero
-				}
-				if y == -1 {
-					return -x, nil
-				}
-				return x / y, nil
-			}
-			if y == 0 {
-				return nil, errDivZero
-			}
-			if y == -1 {
-				return int32(0), nil
-			}
-			return x % y, nil
-		}, nil
+		return intArith[int32](op), nil
 	case types.Bigint:
-		return func(a, b any) (any, error) {
-			x, y := a.(int64), b.(int64)
-			switch op {
-			case ast.Add:
-				return x + y, nil
-			case ast.Sub:
-				return x - y, nil
-			case ast.Mul:
-				return x * y, nil
-			case ast.Div:
-				if y == 0 {
-					return nil, errDivZero
-				}
-				if y == -1 {
-					return -x, nil
-				}
-				return x / y, nil
-			}
-			if y == 0 {
-				return nil, errDivZero
-			}
-			if y == -1 {
-				return int64(0), nil
-			}
-			return x % y, nil
-		}, nil
+		return intArith[int64](op), nil
 	case types.Double:
 		return func(a, b any) (any, error) {
 			x, y := a.(float64), b.(float64)

@@ -190,6 +190,9 @@ func (e *Engine) BrokerAddr() string {
 	return e.broker.Addr()
 }
 
+// ClusterID is the Kafka cluster's id, as the broker reports it.
+func (e *Engine) ClusterID(ctx context.Context) (string, error) { return e.client.ClusterID(ctx) }
+
 // StateDir is where the engine keeps local state.
 func (e *Engine) StateDir() string {
 	if e.cfg.DataDir != "" {

@@ -253,20 +253,21 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, r, http.StatusOK, map[string]any{
 		"KsqlServerInfo": map[string]any{
 			"version":        s.cfg.Version,
-			"kafkaClusterId": s.clusterID(),
+			"kafkaClusterId": s.clusterID(r.Context()),
 			"ksqlServiceId":  s.cfg.ServiceID,
 			"serverStatus":   "RUNNING",
 		},
 	})
 }
 
-// clusterID names the Kafka cluster; the facade does not expose the real
-// cluster id, so the broker address stands in for it.
-func (s *Server) clusterID() string {
-	if a := s.eng.BrokerAddr(); a != "" {
-		return "embedded-" + a
+// clusterID is the Kafka cluster's id as the broker reports it; "" when the
+// broker cannot be asked (healthcheck reports that).
+func (s *Server) clusterID(ctx context.Context) string {
+	id, err := s.eng.ClusterID(ctx)
+	if err != nil {
+		return ""
 	}
-	return "external"
+	return id
 }
 
 func (s *Server) handleHealthcheck(w http.ResponseWriter, r *http.Request) {

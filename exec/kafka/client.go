@@ -336,6 +336,15 @@ func (c *Client) CommitOffsets(ctx context.Context, group, topic string, offs Of
 	return nil
 }
 
+// ClusterID asks the cluster for its id.
+func (c *Client) ClusterID(ctx context.Context) (string, error) {
+	m, err := c.adm.BrokerMetadata(ctx)
+	if err != nil {
+		return "", fmt.Errorf("cluster metadata: %w", err)
+	}
+	return m.Cluster, nil
+}
+
 // DeleteGroup removes a consumer group (after TERMINATE).
 func (c *Client) DeleteGroup(ctx context.Context, group string) {
 	_, _ = c.adm.DeleteGroups(ctx, group)

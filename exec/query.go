@@ -396,8 +396,17 @@ const maxTaskIdle = 250 * time.Millisecond
 func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runningQuery, recs []kafka.Record) []kafka.Record {
 	deadline := time.Now().Add(maxTaskIdle)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
+		// Only a topic with nothing in hand can hold records older than
+		// those fetched: when every input is present, no lookup is needed.
+		present := map[string]bool{}
+		for _, r := range recs {
+			present[r.Topic] = true
+		}
 		lagging := false
 		for _, topic := range q.topics {
+			if present[topic] {
+				continue
+			}
 			fetched := q.positions(topic)
 			for _, r := range recs {
 				if r.Topic == topic && r.Offset+1 > fetched[r.Partition] {

@@ -8,25 +8,43 @@ import (
 )
 
 // serialTopology tells whether a topology keeps state across partitions and
-// so must run as one task. Aggregations do until their input is
-// repartitioned by group key; joins do until both inputs are co-partitioned
-// by join key.
+// so must run as one task: joins do until both inputs are co-partitioned by
+// join key (their state is still in memory). Aggregations run per
+// partition, over input repartitioned by group key where needed.
 func serialTopology(t *planner.Topology) bool {
 	for _, p := range t.Procs {
-		if p.Kind == planner.ProcAggregate || p.Kind == planner.ProcJoin {
+		if p.Kind == planner.ProcJoin {
 			return true
 		}
 	}
 	return false
 }
 
-// pipeline is one task's running processors: a source per input topic.
+// statefulTopology tells whether a topology has state to keep in stores.
+func statefulTopology(t *planner.Topology) bool {
+	for _, p := range t.Procs {
+		if p.Kind == planner.ProcAggregate {
+			return true
+		}
+	}
+	return false
+}
+
+// pipeline is one task's running processors: a source per input topic, and
+// the state the task's processors keep.
 type pipeline struct {
 	sources []*sourceProc
+	// internal reads the query's own repartition topics, by topic name.
+	internal map[string]func(*kafka.Record) error
+	stores   *taskStores
+	flushers []func() error
 }
 
 // process runs a record through the source(s) reading its topic.
 func (pl *pipeline) process(r *kafka.Record) error {
+	if fn, ok := pl.internal[r.Topic]; ok {
+		return fn(r)
+	}
 	if len(pl.sources) == 1 {
 		return pl.sources[0].process(r)
 	}
@@ -38,6 +56,44 @@ func (pl *pipeline) process(r *kafka.Record) error {
 		}
 	}
 	return nil
+}
+
+// flush moves what the processors hold between commits into the stores,
+// whose changelog records (and any results) go to the producer: the first
+// step of a commit.
+func (pl *pipeline) flush() error {
+	for _, f := range pl.flushers {
+		if err := f(); err != nil {
+			return err
+		}
+	}
+	if pl.stores != nil {
+		return pl.stores.cache.Flush()
+	}
+	return nil
+}
+
+func (pl *pipeline) close() error {
+	if pl.stores != nil {
+		return pl.stores.close()
+	}
+	return nil
+}
+
+// buildEnv is what building a task's processors needs besides the topology.
+type buildEnv struct {
+	produce func(*kafka.Record) error // sink records
+	final   emitFn                    // rows reaching the end of a topology without a sink
+	report  func(error)
+	// stores is the task's state; nil: fresh in-memory stores.
+	stores *taskStores
+	// internal produces to the query's repartition topics, named by
+	// topicPrefix + planner.RepartitionTopic; nil: no repartition topics,
+	// rows reach their aggregation in place (one task reads every partition).
+	internal    func(*kafka.Record)
+	topicPrefix string
+	coalesce    bool
+	maxCache    int
 }
 
 // joinInputs is a processor with two inputs: it gives each input processor
@@ -63,9 +119,16 @@ func topologyTopics(t *planner.Topology) []string {
 // per processor kind. Every processor has at most one child; a join has two
 // inputs. final receives the rows reaching the end of the topology when it
 // has no Sink node (push queries).
-func buildPipeline(t *planner.Topology, produce func(*kafka.Record) error, final emitFn, report func(error)) (*pipeline, error) {
+func buildPipeline(t *planner.Topology, env buildEnv) (*pipeline, error) {
 	if len(t.Procs) == 0 || t.Procs[0].Kind != planner.ProcSource {
 		return nil, fmt.Errorf("topology of %s does not start with a source", t.QueryID)
+	}
+	produce, final, report := env.produce, env.final, env.report
+	if env.stores == nil {
+		var err error
+		if env.stores, err = newTaskStores(nil, -1); err != nil {
+			return nil, err
+		}
 	}
 	inputs := map[string]emitFn{}
 	joins := map[string]joinInputs{}
@@ -82,7 +145,7 @@ func buildPipeline(t *planner.Topology, produce func(*kafka.Record) error, final
 		}
 		return nil, fmt.Errorf("%s: child %s is not built", p.Name, c)
 	}
-	pl := &pipeline{}
+	pl := &pipeline{stores: env.stores, internal: map[string]func(*kafka.Record) error{}}
 	for i := len(t.Procs) - 1; i >= 0; i-- {
 		p := t.Procs[i]
 		next, err := nextOf(p)
@@ -99,7 +162,7 @@ func buildPipeline(t *planner.Topology, produce func(*kafka.Record) error, final
 		case planner.ProcFilter:
 			fn, err = newFilterProc(p, next)
 		case planner.ProcAggregate:
-			fn, err = newAggregateProc(p, next)
+			fn, err = buildAggregate(p, next, env, pl)
 		case planner.ProcJoin:
 			var jp joinInputs
 			if p.Within != nil {
@@ -129,4 +192,25 @@ func buildPipeline(t *planner.Topology, produce func(*kafka.Record) error, final
 		}
 	}
 	return pl, nil
+}
+
+// buildAggregate builds an aggregation and the grouping in front of it, with
+// the repartition topic between them when the query has one.
+func buildAggregate(p *planner.Proc, next emitFn, env buildEnv, pl *pipeline) (emitFn, error) {
+	ap, err := newAggregateProc(p, next, aggStoreOptions{stores: env.stores, coalesce: env.coalesce, maxCache: env.maxCache})
+	if err != nil {
+		return nil, err
+	}
+	pl.flushers = append(pl.flushers, ap.flush)
+	send := ap.apply
+	if p.Repartition && env.internal != nil {
+		rp := newRepartition(env.topicPrefix+planner.RepartitionTopic, p.InSchema, env.internal, ap.apply)
+		pl.internal[rp.topic] = rp.receive
+		send = rp.send
+	}
+	gp, err := newGroupByProc(p, env.stores, send)
+	if err != nil {
+		return nil, err
+	}
+	return gp.process, nil
 }

@@ -253,10 +253,7 @@ func (e *Engine) drop(ctx context.Context, s *Session, st *ast.Drop, replay bool
 	}
 	if sinkQuery != "" {
 		e.stopQuery(sinkQuery)
-		if !replay {
-			e.client.DeleteGroup(ctx, e.groupID(sinkQuery))
-			e.client.DeleteGroup(ctx, e.groupID(sinkQuery)+"-start")
-		}
+		e.forgetQuery(ctx, sinkQuery, replay)
 	}
 	if st.DeleteTopic {
 		if err := e.client.DeleteTopic(ctx, src.Topic); err != nil && !replay {
@@ -291,10 +288,7 @@ func (e *Engine) terminate(ctx context.Context, s *Session, st *ast.Terminate, r
 	for _, id := range ids {
 		e.stopQuery(id)
 		e.cat.RemoveQuery(id)
-		if !replay {
-			e.client.DeleteGroup(ctx, e.groupID(id))
-			e.client.DeleteGroup(ctx, e.groupID(id)+"-start")
-		}
+		e.forgetQuery(ctx, id, replay)
 	}
 	if !replay {
 		if err := e.cmds.append(ctx, s, st.Text); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/sql/parser"
 	"github.com/sluicedb/sluice/sql/types"
+	"github.com/sluicedb/sluice/state/rocks"
 )
 
 // Config configures an Engine.
@@ -120,6 +121,8 @@ type Engine struct {
 	cmds     *commandLog
 	plog     *processingLog
 	stateTmp string
+	bcOnce   sync.Once
+	bcache   *rocks.BlockCache // shared by every task's RocksDB
 
 	mu      sync.Mutex // serialises statements that change the catalog
 	queries map[string]*runningQuery
@@ -353,10 +356,20 @@ func (e *Engine) Close() error {
 		e.client.Close()
 	}
 	e.closeBroker()
+	if e.bcache != nil {
+		e.bcache.Close()
+	}
 	if e.stateTmp != "" {
 		os.RemoveAll(e.stateTmp)
 	}
 	return nil
+}
+
+// blockCache is the RocksDB block cache all tasks share, so memory does not
+// grow with the number of tasks.
+func (e *Engine) blockCache() *rocks.BlockCache {
+	e.bcOnce.Do(func() { e.bcache = rocks.NewBlockCache(128 << 20) })
+	return e.bcache
 }
 
 func (e *Engine) closeBroker() {

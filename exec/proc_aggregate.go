@@ -1,78 +1,178 @@
 package exec
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/sluicedb/sluice/exec/agg"
 	"github.com/sluicedb/sluice/exec/eval"
-	"github.com/sluicedb/sluice/exec/serde"
 	"github.com/sluicedb/sluice/planner"
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/sql/types"
+	"github.com/sluicedb/sluice/state"
 )
 
 // defaultGrace is ksqlDB's grace period for windows declared without one.
 const defaultGrace = 24 * time.Hour
 
-// aggEntry is the state of one group (one window of one group, when windowed).
+// aggEntry is the state of one group (one window of one group, when
+// windowed), decoded. Stored, it is encoded by aggProc.encode.
 type aggEntry struct {
+	ck         string // cache key: group key, and window start when windowed
+	gkey       []byte // the group's store key
 	group      []any
 	accs       []any
-	ts         int64
+	ts         int64 // the latest record time folded in: the result's ROWTIME
 	start, end int64
-	dirty      bool // EMIT FINAL: changed since created, not yet emitted
-	rows       int64
+	dirty      bool // changed since the last flush
 }
 
-// contribution is what a table row added to a group, kept so an update or
-// delete of the row can retract it.
-type contribution struct {
-	groupKey string
-	args     [][]any
+// grouping evaluates a query's GROUP BY expressions and encodes the group
+// key: the shuffle side and the aggregate side both need it.
+type grouping struct {
+	fns   []eval.Func
+	types []*types.Type
+	vals  []any
+	buf   []byte
 }
 
-// aggProc folds rows into per-group accumulators and emits the new value of
-// the group after every change (no record cache, as the conformance model
-// wants). State is in memory for now; it moves to the state stores with the
-// changelogs of the stateful issue.
-type aggProc struct {
-	groupFns []eval.Func
-	argFns   [][]eval.Func
-	aggs     []agg.Aggregate
-	hidden   []bool // aggregate takes the record offset as a trailing argument
-	keyCodec serde.Codec
-	table    bool
-	srcKey   []int
-	window   *ast.Window
-	final    bool
-	grace    int64
-	state    map[string]*aggEntry
-	sessions map[string][]*aggEntry // session windows: a group's open sessions
-	prev     map[string]contribution
-	stream   int64 // stream time: the highest timestamp seen
-	seen     bool
-	out      types.Row
-	next     emitFn
-}
-
-func newAggregateProc(p *planner.Proc, next emitFn) (emitFn, error) {
-	ap := &aggProc{table: p.Table, srcKey: p.SourceKeyIndex, window: p.Window, final: p.Final,
-		state: map[string]*aggEntry{}, sessions: map[string][]*aggEntry{}, prev: map[string]contribution{}, next: next,
-		out: make(types.Row, len(p.Out.Columns))}
-	var groupCols []types.Column
-	for i, g := range p.GroupBy {
-		f, err := eval.Compile(g)
+func newGrouping(p *planner.Proc) (*grouping, error) {
+	g := &grouping{vals: make([]any, len(p.GroupBy))}
+	for _, e := range p.GroupBy {
+		f, err := eval.Compile(e)
 		if err != nil {
 			return nil, err
 		}
-		ap.groupFns = append(ap.groupFns, f)
-		groupCols = append(groupCols, types.Column{Name: fmt.Sprintf("G%d", i), Type: g.Type()})
+		g.fns = append(g.fns, f)
+		g.types = append(g.types, e.Type())
 	}
-	var err error
-	if ap.keyCodec, err = serde.NewKeyCodec(serde.JSON, groupCols, serde.Options{}); err != nil {
+	return g, nil
+}
+
+// of returns the row's group values and key (valid until the next call), or
+// nil values when a grouping expression is NULL: such rows join no group.
+func (g *grouping) of(row types.Row) ([]any, []byte, error) {
+	for i, f := range g.fns {
+		v, err := f(row)
+		if err != nil {
+			return nil, nil, err
+		}
+		if v == nil {
+			return nil, nil, nil
+		}
+		g.vals[i] = v
+	}
+	b, err := agg.AppendRow(g.buf[:0], g.types, g.vals)
+	g.buf = b
+	return g.vals, b, err
+}
+
+var errNullGroup = fmt.Errorf("GROUP BY column is null: record dropped")
+
+// aggOp is what a row does to its group.
+type aggOp uint8
+
+const (
+	opAdd aggOp = iota
+	// opUndo takes a table row's old contribution out of its group and
+	// emits the group's new value.
+	opUndo
+	// opReplace takes the old contribution out without emitting: the row's
+	// new version follows into the same group, and ksqlDB emits the group
+	// once for both (Kafka Streams sends old and new value together when
+	// the grouping did not change).
+	opReplace
+)
+
+// srcPos identifies the input record an aggregation step comes from: its
+// partition and position (offset*2, +1 for an add) in the query's input.
+// Positions already folded into the restored state are skipped, so input
+// re-read after a crash (and the repartition records it writes again) is
+// not counted twice. A negative pos is never skipped.
+type srcPos struct {
+	partition int32
+	pos       int64
+}
+
+func positionOf(m *rowMeta, op aggOp) srcPos {
+	p := srcPos{partition: m.partition, pos: m.offset * 2}
+	if op == opAdd {
+		p.pos++
+	}
+	return p
+}
+
+// aggProc folds rows into per-group accumulators kept in the task's stores.
+//
+// Decoded entries are cached between commits: every change marks its entry
+// dirty, and at commit (flush) dirty entries are encoded and written to the
+// store, whose changelog records then leave with the commit. With the
+// record cache on (cache.max.bytes.buffering > 0, ksqlDB's default) a
+// group's result is also emitted only then, once per commit however often
+// it changed; with it off, every change is emitted at once, as ksqlDB's test
+// runner expects.
+type aggProc struct {
+	g        *grouping
+	argFns   [][]eval.Func
+	aggs     []agg.Aggregate
+	hidden   []bool // aggregate takes the record offset as a trailing argument
+	window   *ast.Window
+	final    bool
+	grace    int64
+	size     int64
+	coalesce bool
+	maxCache int
+
+	kv state.KeyValueStore // unwindowed
+	ws state.WindowStore   // tumbling and hopping
+	ss state.SessionStore  // session
+
+	cache map[string]*aggEntry
+	dirty []*aggEntry
+	// applied is, per input partition, the last position folded into the
+	// state; positions persist with the state, in their own store.
+	applied      map[int32]int64
+	appliedDirty map[int32]bool
+	positions    state.KeyValueStore // nil: no deduplication (state is not restored)
+	// EMIT FINAL: windows not yet emitted, by window start (cache keys), or
+	// for sessions by session cache key.
+	open     map[int64]map[string]struct{}
+	openSess map[string]sessionRef
+
+	partition int32
+	stream    int64 // stream time: the highest timestamp seen
+	seen      bool
+	args      [][]any
+	out       types.Row
+	buf       []byte
+	next      emitFn
+}
+
+type sessionRef struct {
+	gkey       string
+	start, end int64
+}
+
+// aggStoreOptions are the parts of a query's configuration an aggregation
+// reads.
+type aggStoreOptions struct {
+	stores   *taskStores
+	coalesce bool // record cache on: emit at commit
+	maxCache int  // decoded entries kept between commits
+}
+
+func newAggregateProc(p *planner.Proc, next emitFn, o aggStoreOptions) (*aggProc, error) {
+	g, err := newGrouping(p)
+	if err != nil {
 		return nil, err
 	}
+	ap := &aggProc{g: g, window: p.Window, final: p.Final, coalesce: o.coalesce && !p.Final, maxCache: max(o.maxCache, 1000),
+		cache: map[string]*aggEntry{}, open: map[int64]map[string]struct{}{}, openSess: map[string]sessionRef{},
+		partition: o.stores.partition, next: next, out: make(types.Row, len(p.Out.Columns))}
 	for _, a := range p.Aggs {
 		var fns []eval.Func
 		var argTypes []*types.Type
@@ -94,20 +194,336 @@ func newAggregateProc(p *planner.Proc, next emitFn) (emitFn, error) {
 		}
 		ap.argFns = append(ap.argFns, fns)
 		ap.aggs = append(ap.aggs, fn)
-		ap.hidden = append(ap.hidden, a.Name == "LATEST_BY_OFFSET" || a.Name == "EARLIEST_BY_OFFSET")
+		ap.hidden = append(ap.hidden, agg.NeedsOffset(a.Name))
+		ap.args = append(ap.args, make([]any, 0, len(fns)+1))
 	}
-	if ap.window != nil {
-		ap.grace = defaultGrace.Milliseconds()
-		if ap.window.Grace != nil {
-			ap.grace = ap.window.Grace.Milliseconds()
+	if err := ap.open_(p.StoreName, o.stores); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", p.StoreName, err)
+	}
+	if o.stores.log != nil {
+		if err := ap.openPositions(o.stores); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", planner.PositionsStore, err)
 		}
 	}
-	return ap.process, nil
+	return ap, nil
+}
+
+// openPositions restores the input positions the state holds.
+func (ap *aggProc) openPositions(ts *taskStores) error {
+	var err error
+	if ap.positions, err = ts.kv(planner.PositionsStore); err != nil {
+		return err
+	}
+	ap.applied, ap.appliedDirty = map[int32]int64{}, map[int32]bool{}
+	return ap.positions.Range(nil, nil, func(k, v []byte) bool {
+		if len(k) == 4 && len(v) == 8 {
+			ap.applied[int32(binary.BigEndian.Uint32(k))] = int64(binary.BigEndian.Uint64(v))
+		}
+		return true
+	})
+}
+
+// seenBefore tells whether the state already holds the step at p, and
+// otherwise records it.
+func (ap *aggProc) seenBefore(p srcPos) bool {
+	if ap.applied == nil || p.pos < 0 {
+		return false
+	}
+	if last, ok := ap.applied[p.partition]; ok && p.pos <= last {
+		return true
+	}
+	ap.applied[p.partition] = p.pos
+	ap.appliedDirty[p.partition] = true
+	return false
+}
+
+// open_ opens and restores the aggregation's store; for windows it also
+// recovers stream time from the restored entries and, for EMIT FINAL, the
+// windows still to be emitted.
+func (ap *aggProc) open_(name string, ts *taskStores) error {
+	if ap.window == nil {
+		var err error
+		ap.kv, err = ts.kv(name)
+		return err
+	}
+	ap.size = ap.window.Size.Milliseconds()
+	ap.grace = defaultGrace.Milliseconds()
+	if ap.window.Grace != nil {
+		ap.grace = ap.window.Grace.Milliseconds()
+	}
+	retention := ap.size + ap.grace
+	if ap.window.Retention != nil {
+		retention = max(retention, ap.window.Retention.Milliseconds())
+	}
+	peek := func(r state.Record) {
+		if t, n := binary.Varint(r.Value); n > 0 && (!ap.seen || t > ap.stream) {
+			ap.stream, ap.seen = t, true
+		}
+	}
+	var err error
+	var seg *state.Segmented
+	if ap.window.Type == ast.Session {
+		if ap.ss, seg, err = ts.session(name, retention, peek); err != nil {
+			return err
+		}
+	} else if ap.ws, seg, err = ts.window(name, retention, peek); err != nil {
+		return err
+	}
+	if !ap.seen {
+		return nil
+	}
+	if err := seg.Expire(ap.stream); err != nil {
+		return err
+	}
+	if !ap.final {
+		return nil
+	}
+	if ap.ss != nil {
+		return ap.ss.FindAll(ap.stream-ap.grace, math.MaxInt64, func(key []byte, start, end int64, _ []byte) bool {
+			ap.openSess[sessionKey(key, start, end)] = sessionRef{gkey: string(key), start: start, end: end}
+			return true
+		})
+	}
+	return ap.ws.FetchAll(ap.stream-ap.size-ap.grace+1, math.MaxInt64, func(key []byte, start int64, _ []byte) bool {
+		ap.markOpen(windowKey(key, start), start)
+		return true
+	})
+}
+
+func windowKey(gkey []byte, start int64) string {
+	return string(binary.BigEndian.AppendUint64(gkey[:len(gkey):len(gkey)], uint64(start)))
+}
+
+func sessionKey(gkey []byte, start, end int64) string {
+	b := binary.BigEndian.AppendUint64(gkey[:len(gkey):len(gkey)], uint64(start))
+	return string(binary.BigEndian.AppendUint64(b, uint64(end)))
+}
+
+func (ap *aggProc) markOpen(ck string, start int64) {
+	m := ap.open[start]
+	if m == nil {
+		m = map[string]struct{}{}
+		ap.open[start] = m
+	}
+	m[ck] = struct{}{}
+}
+
+// encode writes an entry as its store value: time and window first (restore
+// reads the time without decoding the rest), then the group, then each
+// accumulator with its length.
+func (ap *aggProc) encode(e *aggEntry) ([]byte, error) {
+	b := binary.AppendVarint(ap.buf[:0], e.ts)
+	b = binary.AppendVarint(b, e.start)
+	b = binary.AppendVarint(b, e.end)
+	b, err := agg.AppendRow(b, ap.g.types, e.group)
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range ap.aggs {
+		enc, err := a.Encode(e.accs[i])
+		if err != nil {
+			return nil, err
+		}
+		b = binary.AppendUvarint(b, uint64(len(enc)))
+		b = append(b, enc...)
+	}
+	ap.buf = b
+	return b, nil
+}
+
+func (ap *aggProc) decode(ck string, gkey, v []byte) (*aggEntry, error) {
+	e := &aggEntry{ck: ck, gkey: gkey, group: make([]any, len(ap.g.types)), accs: make([]any, len(ap.aggs))}
+	var vals [3]int64
+	for i := range vals {
+		x, n := binary.Varint(v)
+		if n <= 0 {
+			return nil, fmt.Errorf("corrupt aggregate state for group %x", gkey)
+		}
+		vals[i], v = x, v[n:]
+	}
+	e.ts, e.start, e.end = vals[0], vals[1], vals[2]
+	v, err := agg.ReadRow(v, ap.g.types, e.group)
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range ap.aggs {
+		l, n := binary.Uvarint(v)
+		if n <= 0 || uint64(len(v)-n) < l {
+			return nil, fmt.Errorf("corrupt aggregate state for group %x", gkey)
+		}
+		if e.accs[i], err = a.Decode(v[n : n+int(l)]); err != nil {
+			return nil, err
+		}
+		v = v[n+int(l):]
+	}
+	return e, nil
+}
+
+// lookup returns the entry of a group (window), from the cache, the store,
+// or new.
+func (ap *aggProc) lookup(group []any, gkey []byte, start, end int64) (*aggEntry, error) {
+	ck := string(gkey)
+	if ap.window != nil {
+		ck = windowKey(gkey, start)
+	}
+	if e := ap.cache[ck]; e != nil {
+		return e, nil
+	}
+	var v []byte
+	var err error
+	if ap.window == nil {
+		v, err = ap.kv.Get(gkey)
+	} else {
+		v, err = ap.ws.Get(gkey, start)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var e *aggEntry
+	if v != nil {
+		if e, err = ap.decode(ck, []byte(ck[:len(gkey)]), v); err != nil {
+			return nil, err
+		}
+	} else {
+		e = ap.newEntry(ck, group, start, end)
+		e.gkey = []byte(ck[:len(gkey)])
+	}
+	ap.cache[ck] = e
+	return e, nil
+}
+
+func (ap *aggProc) newEntry(ck string, group []any, start, end int64) *aggEntry {
+	e := &aggEntry{ck: ck, group: slices.Clone(group), accs: make([]any, len(ap.aggs)), start: start, end: end, ts: -1}
+	for i, a := range ap.aggs {
+		e.accs[i] = a.Init()
+	}
+	return e
+}
+
+func (ap *aggProc) touch(e *aggEntry) {
+	if !e.dirty {
+		e.dirty = true
+		ap.dirty = append(ap.dirty, e)
+	}
+}
+
+// computeArgs evaluates the aggregates' arguments into ap.args (reused).
+func (ap *aggProc) computeArgs(row types.Row, m *rowMeta) error {
+	for i, fns := range ap.argFns {
+		vals := ap.args[i][:0]
+		for _, f := range fns {
+			v, err := f(row)
+			if err != nil {
+				return err
+			}
+			vals = append(vals, v)
+		}
+		if ap.hidden[i] {
+			vals = append(vals, m.offset)
+		}
+		ap.args[i] = vals
+	}
+	return nil
+}
+
+// apply folds one row into its group: added, or (a table row replaced or
+// deleted) taken back out. group and gkey are the row's group when the
+// caller has computed it, else nil; src is the input step it comes from.
+func (ap *aggProc) apply(m *rowMeta, row types.Row, group []any, gkey []byte, op aggOp, src srcPos) error {
+	if ap.seenBefore(src) {
+		return nil
+	}
+	if group == nil {
+		var err error
+		if group, gkey, err = ap.g.of(row); err != nil {
+			return &recordError{m: m, err: err}
+		}
+		if group == nil {
+			return &recordError{m: m, err: errNullGroup}
+		}
+	}
+	if err := ap.computeArgs(row, m); err != nil {
+		return &recordError{m: m, err: err}
+	}
+	if ap.window == nil {
+		e, err := ap.lookup(group, gkey, 0, 0)
+		if err != nil {
+			return err
+		}
+		if op == opAdd {
+			err = ap.add(e)
+		} else {
+			err = ap.undo(e)
+		}
+		if err != nil {
+			return &recordError{m: m, err: err}
+		}
+		e.ts = max(e.ts, m.ts)
+		if op == opReplace {
+			ap.touch(e)
+			return nil
+		}
+		return ap.changed(m, e)
+	}
+	if !ap.seen || m.ts > ap.stream {
+		ap.stream, ap.seen = m.ts, true
+	}
+	if ap.ss != nil {
+		return ap.processSession(m, group, gkey)
+	}
+	var firstErr error
+	for _, start := range ap.windows(m.ts) {
+		end := start + ap.size
+		if end <= ap.stream-ap.grace {
+			firstErr = fmt.Errorf("record for expired window [%d, %d) dropped (stream time %d, grace %d ms)", start, end, ap.stream, ap.grace)
+			continue
+		}
+		e, err := ap.lookup(group, gkey, start, end)
+		if err != nil {
+			return err
+		}
+		if err := ap.add(e); err != nil {
+			return &recordError{m: m, err: err}
+		}
+		e.ts = max(e.ts, m.ts)
+		if ap.final {
+			ap.touch(e)
+			ap.markOpen(e.ck, start)
+			continue
+		}
+		if err := ap.changed(m, e); err != nil {
+			return err
+		}
+	}
+	if ap.final {
+		if err := ap.emitClosed(m); err != nil {
+			return err
+		}
+	}
+	if firstErr != nil {
+		return &recordError{m: m, err: firstErr}
+	}
+	return nil
+}
+
+// changed records that e changed: emitted now, or at the next flush when
+// the record cache coalesces updates.
+func (ap *aggProc) changed(m *rowMeta, e *aggEntry) error {
+	ap.touch(e)
+	if !ap.coalesce {
+		if err := ap.emit(m, e); err != nil {
+			return err
+		}
+	}
+	if len(ap.dirty) > 2*ap.maxCache {
+		return ap.flush()
+	}
+	return nil
 }
 
 // windows lists the starts of the windows a timestamp falls in.
 func (ap *aggProc) windows(ts int64) []int64 {
-	size := ap.window.Size.Milliseconds()
+	size := ap.size
 	if ap.window.Type == ast.Tumbling {
 		return []int64{ts - mod(ts, size)}
 	}
@@ -134,129 +550,33 @@ func mod(a, b int64) int64 {
 	return m
 }
 
-func (ap *aggProc) args(row types.Row, m *rowMeta) ([][]any, error) {
-	out := make([][]any, len(ap.argFns))
-	for i, fns := range ap.argFns {
-		vals := make([]any, 0, len(fns)+1)
-		for _, f := range fns {
-			v, err := f(row)
-			if err != nil {
-				return nil, err
-			}
-			vals = append(vals, v)
-		}
-		if ap.hidden[i] {
-			vals = append(vals, m.offset)
-		}
-		out[i] = vals
-	}
-	return out, nil
-}
-
-func (ap *aggProc) groupOf(row types.Row) ([]any, string, error) {
-	g := make([]any, len(ap.groupFns))
-	for i, f := range ap.groupFns {
-		v, err := f(row)
-		if err != nil {
-			return nil, "", err
-		}
-		if v == nil {
-			return nil, "", nil
-		}
-		g[i] = v
-	}
-	b, err := ap.keyCodec.Encode(g)
-	if err != nil {
-		return nil, "", err
-	}
-	return g, string(b), nil
-}
-
-func (ap *aggProc) process(m *rowMeta, row types.Row) error {
-	if ap.table {
-		return ap.processTable(m, row)
-	}
-	if m.nullValue {
-		return nil // a stream record without a value adds nothing
-	}
-	group, key, err := ap.groupOf(row)
-	if err != nil {
-		return &recordError{m: m, err: err}
-	}
-	if group == nil {
-		return &recordError{m: m, err: fmt.Errorf("GROUP BY column is null: record dropped")}
-	}
-	args, err := ap.args(row, m)
-	if err != nil {
-		return &recordError{m: m, err: err}
-	}
-	if ap.window == nil {
-		e := ap.entry(key, group, 0, 0)
-		if err := ap.add(e, args); err != nil {
-			return &recordError{m: m, err: err}
-		}
-		e.ts = max(e.ts, m.ts)
-		return ap.emit(m, e)
-	}
-	if !ap.seen || m.ts > ap.stream {
-		ap.stream, ap.seen = m.ts, true
-	}
-	if ap.window.Type == ast.Session {
-		return ap.processSession(m, key, group, args)
-	}
-	size := ap.window.Size.Milliseconds()
-	var firstErr error
-	for _, start := range ap.windows(m.ts) {
-		end := start + size
-		if end <= ap.stream-ap.grace {
-			firstErr = fmt.Errorf("record for expired window [%d, %d) dropped (stream time %d, grace %d ms)", start, end, ap.stream, ap.grace)
-			continue
-		}
-		e := ap.entry(fmt.Sprintf("%s@%d", key, start), group, start, end)
-		if err := ap.add(e, args); err != nil {
-			return &recordError{m: m, err: err}
-		}
-		e.ts = max(e.ts, m.ts)
-		if ap.final {
-			e.dirty = true
-			continue
-		}
-		if err := ap.emit(m, e); err != nil {
-			return err
-		}
-	}
-	if ap.final {
-		if err := ap.emitClosed(m); err != nil {
-			return err
-		}
-	}
-	if firstErr != nil {
-		return &recordError{m: m, err: firstErr}
-	}
-	return nil
-}
-
 // processSession adds a record to its group's session: every session within
 // the gap of the record merges with it into one; each merged-away session is
 // deleted downstream (a tombstone for its windowed key), as Kafka Streams does.
-func (ap *aggProc) processSession(m *rowMeta, key string, group []any, args [][]any) error {
-	gap := ap.window.Size.Milliseconds()
+func (ap *aggProc) processSession(m *rowMeta, group []any, gkey []byte) error {
+	gap := ap.size
 	if m.ts < ap.stream-ap.grace {
 		return &recordError{m: m, err: fmt.Errorf("record for expired session dropped (stream time %d, grace %d ms)", ap.stream, ap.grace)}
 	}
-	var keep, merged []*aggEntry
-	for _, s := range ap.sessions[key] {
-		if s.end+gap >= m.ts && s.start-gap <= m.ts {
-			merged = append(merged, s)
-		} else {
-			keep = append(keep, s)
+	var merged []*aggEntry
+	var decodeErr error
+	err := ap.ss.FindSessions(gkey, m.ts-gap, m.ts+gap, func(start, end int64, v []byte) bool {
+		var s *aggEntry
+		if s, decodeErr = ap.decode(sessionKey(gkey, start, end), gkey, v); decodeErr != nil {
+			return false
 		}
+		merged = append(merged, s)
+		return true
+	})
+	if err == nil {
+		err = decodeErr
 	}
-	e := &aggEntry{group: group, accs: make([]any, len(ap.aggs)), start: m.ts, end: m.ts, ts: m.ts}
-	for i, a := range ap.aggs {
-		e.accs[i] = a.Init()
+	if err != nil {
+		return err
 	}
-	sortByStart(merged)
+	e := ap.newEntry("", group, m.ts, m.ts)
+	e.ts = m.ts
+	slices.SortFunc(merged, func(a, b *aggEntry) int { return int(a.start - b.start) })
 	for _, s := range merged {
 		for i, a := range ap.aggs {
 			acc, err := a.Merge(e.accs[i], s.accs[i])
@@ -267,31 +587,37 @@ func (ap *aggProc) processSession(m *rowMeta, key string, group []any, args [][]
 		}
 		e.start, e.end = min(e.start, s.start), max(e.end, s.end)
 		e.ts = max(e.ts, s.ts)
-		e.rows += s.rows
 	}
-	if err := ap.add(e, args); err != nil {
+	if err := ap.add(e); err != nil {
 		return &recordError{m: m, err: err}
 	}
-	ap.sessions[key] = append(keep, e)
+	gk := slices.Clone(gkey)
 	for _, s := range merged {
+		if err := ap.ss.Remove(gk, s.start, s.end); err != nil {
+			return err
+		}
+		if ap.final {
+			delete(ap.openSess, s.ck)
+			continue
+		}
 		if err := ap.emitDelete(m, s); err != nil {
 			return err
 		}
 	}
+	e.gkey, e.ck = gk, sessionKey(gk, e.start, e.end)
 	e.ts = e.end // Kafka Streams stamps a session's result with its end
+	v, err := ap.encode(e)
+	if err != nil {
+		return &recordError{m: m, err: err}
+	}
+	if err := ap.ss.Put(gk, e.start, e.end, v); err != nil {
+		return err
+	}
 	if ap.final {
-		e.dirty = true
+		ap.openSess[e.ck] = sessionRef{gkey: string(gk), start: e.start, end: e.end}
 		return ap.emitClosed(m)
 	}
 	return ap.emit(m, e)
-}
-
-func sortByStart(es []*aggEntry) {
-	for i := 1; i < len(es); i++ {
-		for j := i; j > 0 && es[j].start < es[j-1].start; j-- {
-			es[j], es[j-1] = es[j-1], es[j]
-		}
-	}
 }
 
 // emitDelete sends a tombstone for a window that no longer exists.
@@ -306,130 +632,96 @@ func (ap *aggProc) emitDelete(m *rowMeta, e *aggEntry) error {
 	return ap.next(&out, row)
 }
 
-// emitClosed emits, once, the final result of every window that closed.
+// emitClosed emits, once, the final result of every window that closed:
+// ordered by window start, then group key.
 func (ap *aggProc) emitClosed(m *rowMeta) error {
-	var closed []*aggEntry
-	var keys []string
-	for k, e := range ap.state {
-		if e.end+ap.grace <= ap.stream {
-			closed = append(closed, e)
-			keys = append(keys, k)
-		}
-	}
-	for k, ss := range ap.sessions {
-		var open []*aggEntry
-		for _, e := range ss {
-			if e.end+ap.grace < ap.stream {
-				closed = append(closed, e)
-				keys = append(keys, "")
-			} else {
-				open = append(open, e)
+	if ap.ss != nil {
+		var closed []sessionRef
+		for ck, s := range ap.openSess {
+			if s.end+ap.grace < ap.stream {
+				closed = append(closed, s)
+				delete(ap.openSess, ck)
 			}
 		}
-		ap.sessions[k] = open
-	}
-	sortEntries(closed, keys)
-	for i, e := range closed {
-		if keys[i] != "" {
-			delete(ap.state, keys[i])
-		}
-		if !e.dirty {
-			continue
-		}
-		if err := ap.emit(m, e); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func sortEntries(es []*aggEntry, keys []string) {
-	// Insertion sort by window start then key: few windows close at once.
-	for i := 1; i < len(es); i++ {
-		for j := i; j > 0 && (es[j].start < es[j-1].start || es[j].start == es[j-1].start && keys[j] < keys[j-1]); j-- {
-			es[j], es[j-1] = es[j-1], es[j]
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-}
-
-func (ap *aggProc) entry(key string, group []any, start, end int64) *aggEntry {
-	e := ap.state[key]
-	if e == nil {
-		e = &aggEntry{group: group, accs: make([]any, len(ap.aggs)), start: start, end: end, ts: -1}
-		for i, a := range ap.aggs {
-			e.accs[i] = a.Init()
-		}
-		ap.state[key] = e
-	}
-	return e
-}
-
-func (ap *aggProc) add(e *aggEntry, args [][]any) error {
-	for i, a := range ap.aggs {
-		acc, err := a.Add(e.accs[i], args[i])
-		if err != nil {
-			return err
-		}
-		e.accs[i] = acc
-	}
-	e.rows++
-	return nil
-}
-
-func (ap *aggProc) undo(e *aggEntry, args [][]any) error {
-	for i, a := range ap.aggs {
-		acc, err := a.Undo(e.accs[i], args[i])
-		if err != nil {
-			return err
-		}
-		e.accs[i] = acc
-	}
-	e.rows--
-	return nil
-}
-
-// processTable applies a table change: retract the row's old contribution
-// (emitting the old group's new value), then add the new one.
-func (ap *aggProc) processTable(m *rowMeta, row types.Row) error {
-	skVals := make([]any, len(ap.srcKey))
-	for i, j := range ap.srcKey {
-		skVals[i] = row[j]
-	}
-	sk := fmt.Sprint(skVals...)
-	if old, ok := ap.prev[sk]; ok {
-		delete(ap.prev, sk)
-		if e := ap.state[old.groupKey]; e != nil {
-			if err := ap.undo(e, old.args); err != nil {
-				return &recordError{m: m, err: err}
+		slices.SortFunc(closed, func(a, b sessionRef) int {
+			if a.start != b.start {
+				return int(a.start - b.start)
 			}
-			e.ts = max(e.ts, m.ts)
+			return stringsCompare(a.gkey, b.gkey)
+		})
+		for _, s := range closed {
+			v, err := ap.ss.Get([]byte(s.gkey), s.start, s.end)
+			if err != nil || v == nil {
+				continue
+			}
+			e, err := ap.decode("", []byte(s.gkey), v)
+			if err != nil {
+				return err
+			}
+			if err := ap.emit(m, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var starts []int64
+	for start := range ap.open {
+		if start+ap.size+ap.grace <= ap.stream {
+			starts = append(starts, start)
+		}
+	}
+	slices.Sort(starts)
+	for _, start := range starts {
+		cks := make([]string, 0, len(ap.open[start]))
+		for ck := range ap.open[start] {
+			cks = append(cks, ck)
+		}
+		delete(ap.open, start)
+		slices.Sort(cks)
+		for _, ck := range cks {
+			gkey := []byte(ck[:len(ck)-8])
+			e, err := ap.lookup(nil, gkey, start, start+ap.size)
+			if err != nil {
+				return err
+			}
 			if err := ap.emit(m, e); err != nil {
 				return err
 			}
 		}
 	}
-	if m.nullValue {
-		return nil
+	return nil
+}
+
+func stringsCompare(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
 	}
-	group, key, err := ap.groupOf(row)
-	if err != nil {
-		return &recordError{m: m, err: err}
+	return 0
+}
+
+func (ap *aggProc) add(e *aggEntry) error {
+	for i, a := range ap.aggs {
+		acc, err := a.Add(e.accs[i], ap.args[i])
+		if err != nil {
+			return err
+		}
+		e.accs[i] = acc
 	}
-	if group == nil {
-		return &recordError{m: m, err: fmt.Errorf("GROUP BY column is null: record dropped")}
+	return nil
+}
+
+func (ap *aggProc) undo(e *aggEntry) error {
+	for i, a := range ap.aggs {
+		acc, err := a.Undo(e.accs[i], ap.args[i])
+		if err != nil {
+			return err
+		}
+		e.accs[i] = acc
 	}
-	args, err := ap.args(row, m)
-	if err != nil {
-		return &recordError{m: m, err: err}
-	}
-	e := ap.entry(key, group, 0, 0)
-	if err := ap.add(e, args); err != nil {
-		return &recordError{m: m, err: err}
-	}
-	ap.prev[sk] = contribution{groupKey: key, args: args}
-	e.ts = max(e.ts, m.ts)
-	return ap.emit(m, e)
+	return nil
 }
 
 // emit sends a group's current value downstream as an aggregated row:
@@ -450,4 +742,196 @@ func (ap *aggProc) emit(m *rowMeta, e *aggEntry) error {
 		out.windowed, out.windowStart, out.windowEnd = true, e.start, e.end
 	}
 	return ap.next(&out, row)
+}
+
+// flush writes the entries changed since the last flush to the store (and
+// so to its changelog), emitting them first when the record cache
+// coalesces, and expires windows behind stream time. The commit that
+// follows makes the changelog and outputs durable before the input offsets.
+func (ap *aggProc) flush() error {
+	var firstErr error
+	for _, e := range ap.dirty {
+		e.dirty = false
+		if ap.coalesce {
+			m := rowMeta{partition: ap.partition, ts: e.ts}
+			if err := ap.emit(&m, e); err != nil && firstErr == nil {
+				firstErr = err
+			}
+		}
+		v, err := ap.encode(e)
+		if err == nil {
+			if ap.window == nil {
+				err = ap.kv.Put(e.gkey, v)
+			} else {
+				err = ap.ws.Put(e.gkey, e.start, v)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("write aggregate state: %w", err)
+		}
+	}
+	clear(ap.dirty)
+	ap.dirty = ap.dirty[:0]
+	for p := range ap.appliedDirty {
+		var k [4]byte
+		var v [8]byte
+		binary.BigEndian.PutUint32(k[:], uint32(p))
+		binary.BigEndian.PutUint64(v[:], uint64(ap.applied[p]))
+		if err := ap.positions.Put(k[:], v[:]); err != nil {
+			return fmt.Errorf("write input positions: %w", err)
+		}
+		delete(ap.appliedDirty, p)
+	}
+	if len(ap.cache) > ap.maxCache {
+		// Everything cached is clean now: start again rather than track
+		// recency per entry.
+		ap.cache = map[string]*aggEntry{}
+	}
+	if ap.ws != nil && ap.seen {
+		if err := ap.ws.Expire(ap.stream); err != nil {
+			return err
+		}
+		for ck, e := range ap.cache {
+			if e.end+ap.grace <= ap.stream && !ap.final {
+				delete(ap.cache, ck)
+			}
+		}
+	}
+	if ap.ss != nil && ap.seen {
+		if err := ap.ss.Expire(ap.stream); err != nil {
+			return err
+		}
+	}
+	return firstErr
+}
+
+// groupByProc routes rows to their group's aggregation: in place, or through
+// the repartition topic to the task owning the group. Over a table it keeps
+// each key's last row, so that an update first takes the old row's
+// contribution back out of its (possibly different) group.
+type groupByProc struct {
+	g       *grouping
+	table   bool
+	srcKey  []int
+	keyT    []*types.Type
+	inTypes []*types.Type
+	prev    state.KeyValueStore
+	old     types.Row
+	keyVals []any
+	kbuf    []byte
+	rbuf    []byte
+	oldKey  []byte
+	send    sendFn
+}
+
+// sendFn takes a row to its group's aggregation.
+type sendFn func(m *rowMeta, row types.Row, group []any, gkey []byte, op aggOp, src srcPos) error
+
+func newGroupByProc(p *planner.Proc, ts *taskStores, send sendFn) (*groupByProc, error) {
+	g, err := newGrouping(p)
+	if err != nil {
+		return nil, err
+	}
+	gp := &groupByProc{g: g, table: p.Table, srcKey: p.SourceKeyIndex, send: send}
+	for _, c := range p.InSchema.Columns {
+		gp.inTypes = append(gp.inTypes, c.Type)
+	}
+	if gp.table {
+		for _, i := range gp.srcKey {
+			gp.keyT = append(gp.keyT, gp.inTypes[i])
+		}
+		gp.keyVals = make([]any, len(gp.srcKey))
+		gp.old = make(types.Row, len(gp.inTypes))
+		if gp.prev, err = ts.cachedKV(planner.TableSourceStore); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", planner.TableSourceStore, err)
+		}
+	}
+	return gp, nil
+}
+
+func (gp *groupByProc) process(m *rowMeta, row types.Row) error {
+	if !gp.table {
+		if m.nullValue {
+			return nil // a stream record without a value adds nothing
+		}
+		group, gkey, err := gp.g.of(row)
+		if err != nil {
+			return &recordError{m: m, err: err}
+		}
+		if group == nil {
+			return &recordError{m: m, err: errNullGroup}
+		}
+		return gp.send(m, row, group, gkey, opAdd, positionOf(m, opAdd))
+	}
+	for i, j := range gp.srcKey {
+		gp.keyVals[i] = row[j]
+	}
+	sk, err := agg.AppendRow(gp.kbuf[:0], gp.keyT, gp.keyVals)
+	if err != nil {
+		return &recordError{m: m, err: err}
+	}
+	gp.kbuf = sk
+	old, err := gp.prev.Get(sk)
+	if err != nil {
+		return err
+	}
+	// The old row leaves its group; when the new one goes to the same group
+	// the group is emitted once, after both.
+	var oldGroup []any
+	if old != nil {
+		if _, err := agg.ReadRow(old, gp.inTypes, gp.old); err != nil {
+			return err
+		}
+		group, gkey, err := gp.g.of(gp.old)
+		if err == nil && group != nil {
+			oldGroup = slices.Clone(group)
+			gp.oldKey = append(gp.oldKey[:0], gkey...)
+		}
+	}
+	var newGroup []any
+	var newKey []byte
+	if !m.nullValue {
+		newGroup, newKey, err = gp.g.of(row)
+		if err == nil && newGroup == nil {
+			err = errNullGroup
+		}
+	}
+	if oldGroup != nil {
+		op := opUndo
+		if newGroup != nil && bytes.Equal(newKey, gp.oldKey) {
+			op = opReplace
+		}
+		if err := gp.send(m, gp.old, oldGroup, gp.oldKey, op, positionOf(m, op)); err != nil {
+			return err
+		}
+	}
+	if m.nullValue {
+		if old != nil {
+			return gp.prev.Delete(sk)
+		}
+		return nil
+	}
+	if err != nil {
+		// The row joins no group: nothing to take back when it changes.
+		if old != nil {
+			if derr := gp.prev.Delete(sk); derr != nil {
+				return derr
+			}
+		}
+		return &recordError{m: m, err: err}
+	}
+	enc, err := agg.AppendRow(gp.rbuf[:0], gp.inTypes, row)
+	if err != nil {
+		return &recordError{m: m, err: err}
+	}
+	gp.rbuf = enc
+	if err := gp.prev.Put(sk, enc); err != nil {
+		return err
+	}
+	// g.of reused its buffers for the old row: compute the group again.
+	newGroup, newKey, err = gp.g.of(row)
+	if err != nil {
+		return &recordError{m: m, err: err}
+	}
+	return gp.send(m, row, newGroup, newKey, opAdd, positionOf(m, opAdd))
 }

@@ -75,7 +75,7 @@ func (e *Engine) query(ctx context.Context, s *Session, q *ast.Query) ([]Result,
 		limit = *plan.Limit
 	}
 	sink := &clientSink{ctx: qctx, out: rows, limit: limit, done: cancel}
-	src, err := buildPipeline(plan.Topology, nil, sink.emit, func(err error) { e.reportRecordError(nil, err) })
+	src, err := buildPipeline(plan.Topology, buildEnv{final: sink.emit, report: func(err error) { e.reportRecordError(nil, err) }})
 	if err != nil {
 		cancel()
 		cons.Close()

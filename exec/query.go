@@ -3,6 +3,9 @@ package exec
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,9 +70,15 @@ func (q *runningQuery) positions(topic string) kafka.Offsets {
 	return out
 }
 
-// commitInterval bounds how long processed input waits for its outputs to
-// be flushed and its offsets committed.
-const commitInterval = 100 * time.Millisecond
+// idleCommit is how long a query waits for more input before committing
+// what it has processed, so that results and offsets do not wait for the
+// commit interval when the input is quiet.
+const idleCommit = 100 * time.Millisecond
+
+// checkpointInterval is how often tasks make their local stores durable and
+// record the changelog offsets they hold (Kafka Streams checkpoints at every
+// commit; flushing memtables that often costs more than it saves here).
+const checkpointInterval = 10 * time.Second
 
 // lastPerPartition keeps the last record of each partition in recs.
 func lastPerPartition(recs []kafka.Record) []kafka.Record {
@@ -140,6 +149,9 @@ func (e *Engine) groupID(queryID string) string {
 	return "_confluent-ksql-" + e.cfg.ServiceID + "query_" + queryID
 }
 
+// internalPrefix starts the names of a query's internal topics.
+func (e *Engine) internalPrefix(queryID string) string { return e.groupID(queryID) + "-" }
+
 // startPersistent starts a planned persistent query and registers it.
 // Called with e.mu held.
 func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.Plan, sql string) error {
@@ -152,13 +164,43 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		q.out.Add(1)
 		return nil
 	}
+	internal := func(r *kafka.Record) { producer.Produce(bg, r) }
 	report := func(err error) { e.reportRecordError(q, err) }
 	// Check the topology builds before starting; tasks build their own copy.
-	if _, err := buildPipeline(plan.Topology, produce, nil, report); err != nil {
+	if _, err := buildPipeline(plan.Topology, buildEnv{produce: produce, report: report}); err != nil {
 		return err
 	}
-	tasks := newTaskSet(func() (*pipeline, error) { return buildPipeline(plan.Topology, produce, nil, report) }, serialTopology(plan.Topology))
+	serial := serialTopology(plan.Topology)
 	topics := topologyTopics(plan.Topology)
+	env := buildEnv{produce: produce, report: report}
+	var log *changelogs
+	if statefulTopology(plan.Topology) && !serial {
+		// Aggregations keep their state in stores with changelogs, one task
+		// per partition; rows reach their group's task through the
+		// repartition topic.
+		var err error
+		if log, err = e.internalTopics(ctx, s, plan, topics); err != nil {
+			return err
+		}
+		log.produce = internal
+		env.internal, env.topicPrefix = internal, log.prefix
+		env.coalesce, env.maxCache = e.recordCache(s)
+		if hasRepartition(plan.Topology) {
+			topics = append(topics, log.prefix+planner.RepartitionTopic)
+		}
+	}
+	interval := e.commitInterval(s)
+	tasks := newTaskSet(func(p int32) (*pipeline, error) {
+		env := env
+		if log != nil {
+			ts, err := newTaskStores(log, p)
+			if err != nil {
+				return nil, err
+			}
+			env.stores = ts
+		}
+		return buildPipeline(plan.Topology, env)
+	}, serial)
 	q.topics = topics
 	group := e.groupID(plan.QueryID)
 	earliest := e.earliest(s)
@@ -210,7 +252,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 					all[p] = o
 				}
 			}
-			if serialTopology(plan.Topology) {
+			if serial {
 				// Aggregation and join state is in memory: rebuild it by
 				// re-reading the input from where the query began. Outputs are
 				// re-emitted (upserts of the same final values): at-least-once,
@@ -256,19 +298,24 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 	go func() {
 		defer close(q.done)
 		defer cons.Close()
+		defer tasks.close()
 		// Outputs are flushed and input offsets committed together, at most
 		// every commitInterval and whenever the input runs dry, so the
 		// producer overlaps with processing instead of a flush per poll.
 		var pending []kafka.Record
 		last := time.Now()
+		lastCheckpoint := time.Now()
 		// flushCommit makes the outputs of pending durable, then commits
 		// their input offsets: a crash in between re-processes, never loses.
 		flushCommit := func() bool {
 			if len(pending) == 0 {
 				return true
 			}
+			err := tasks.flush()
 			fctx, fcancel := context.WithTimeout(context.Background(), 30*time.Second)
-			err := e.client.Flush(fctx)
+			if err == nil {
+				err = e.client.Flush(fctx)
+			}
 			fcancel()
 			if v := produceErr.Load(); v != nil && err == nil {
 				err = v.(error)
@@ -285,13 +332,28 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				e.logf("query %s: %v", q.id, err)
 			}
 			ccancel()
+			if log != nil && time.Since(lastCheckpoint) >= checkpointInterval {
+				lastCheckpoint = time.Now()
+				if err := e.checkpoint(tasks, log); err != nil {
+					e.logf("query %s: checkpoint: %v", q.id, err)
+				}
+			}
 			return true
 		}
-		defer func() { flushCommit() }()
+		defer func() {
+			if flushCommit() && log != nil {
+				lastCheckpoint = time.Time{}
+				if err := e.checkpoint(tasks, log); err != nil {
+					e.logf("query %s: checkpoint: %v", q.id, err)
+				}
+			}
+		}()
 		for qctx.Err() == nil {
 			pctx, pcancel := qctx, context.CancelFunc(func() {})
 			if len(pending) > 0 {
-				pctx, pcancel = context.WithTimeout(qctx, commitInterval)
+				// Commit when the input runs dry (a poll finds nothing for
+				// idleCommit) or at the commit interval, whichever is first.
+				pctx, pcancel = context.WithTimeout(qctx, min(idleCommit, max(interval-time.Since(last), time.Millisecond)))
 			}
 			recs, err := cons.Poll(pctx)
 			pcancel()
@@ -309,7 +371,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			}
 			tasks.run(recs, report)
 			pending = append(pending, lastPerPartition(recs)...)
-			if len(pending) == 0 || (len(recs) > 0 && time.Since(last) < commitInterval) {
+			if len(pending) == 0 || (len(recs) > 0 && time.Since(last) < interval) {
 				continue
 			}
 			if !flushCommit() {
@@ -456,6 +518,26 @@ func (q *runningQuery) fail(e *Engine, err error) {
 	q.mu.Unlock()
 	e.logf("query %s failed: %v", q.id, err)
 	e.cat.SetQueryState(q.id, catalog.Error, err.Error())
+}
+
+// forgetQuery removes what a terminated query leaves behind: its consumer
+// groups, its local state and (unless replaying the command topic, when
+// another server may still be shutting it down) its internal topics.
+func (e *Engine) forgetQuery(ctx context.Context, id string, replay bool) {
+	os.RemoveAll(filepath.Join(e.StateDir(), id))
+	if replay {
+		return
+	}
+	e.client.DeleteGroup(ctx, e.groupID(id))
+	e.client.DeleteGroup(ctx, e.groupID(id)+"-start")
+	prefix := e.internalPrefix(id)
+	if topics, err := e.client.Topics(ctx, true); err == nil {
+		for _, t := range topics {
+			if strings.HasPrefix(t.Name, prefix) {
+				_ = e.client.DeleteTopic(ctx, t.Name)
+			}
+		}
+	}
 }
 
 // stopQuery stops a running persistent query. Called with e.mu held.

@@ -17,13 +17,46 @@ type task struct {
 
 // taskSet holds the tasks of one query, created on first use of a partition.
 type taskSet struct {
-	build  func() (*pipeline, error)
+	build  func(partition int32) (*pipeline, error)
 	tasks  map[int32]*task
 	serial bool // one task for all partitions
 }
 
-func newTaskSet(build func() (*pipeline, error), serial bool) *taskSet {
+func newTaskSet(build func(int32) (*pipeline, error), serial bool) *taskSet {
 	return &taskSet{build: build, tasks: map[int32]*task{}, serial: serial}
+}
+
+// each runs fn on every task, concurrently, and returns the first error.
+func (ts *taskSet) each(fn func(*task) error) error {
+	errs := make([]error, 0, len(ts.tasks))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, t := range ts.tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(t); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// flush is the first step of a commit: every task moves its pending state
+// into its stores and changelogs.
+func (ts *taskSet) flush() error {
+	return ts.each(func(t *task) error { return t.src.flush() })
+}
+
+func (ts *taskSet) close() {
+	_ = ts.each(func(t *task) error { return t.src.close() })
 }
 
 // run processes one poll's records: each partition's records in order on its
@@ -37,7 +70,7 @@ func (ts *taskSet) run(recs []kafka.Record, report func(error)) {
 		}
 		t := ts.tasks[p]
 		if t == nil {
-			src, err := ts.build()
+			src, err := ts.build(p)
 			if err != nil {
 				report(err)
 				continue

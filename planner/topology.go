@@ -59,6 +59,12 @@ type Proc struct {
 	SourceKeyIndex []int
 	// StoreName names the aggregate's state (and its changelog topic).
 	StoreName string
+	// Aggregate: the input row's columns (what a repartition topic carries),
+	// and whether the input must be repartitioned by the grouping first: a
+	// table always (an update may move a row to another group), a stream
+	// unless it is grouped by exactly its key columns.
+	InSchema    types.Schema
+	Repartition bool
 
 	// Join: the left and right input processors, the join type, each
 	// side's key expression (over that side's row) and row width.
@@ -122,9 +128,18 @@ func Lower(queryID string, root Logical) (*Topology, error) {
 		p.Name = fmt.Sprintf("%s-%d-%s", queryID, len(t.Procs), p.Kind)
 		switch p.Kind {
 		case ProcAggregate:
-			// ksqlDB's store name, so changelog topics get its names too.
+			// ksqlDB's store and topic names, so internal topics get its names too.
 			p.StoreName = "Aggregate-Aggregate-Materialize"
 			t.Stores = append(t.Stores, p.StoreName)
+			if p.Table {
+				t.Stores = append(t.Stores, TableSourceStore)
+				t.Topics = append(t.Topics, TableSourceStore+ChangelogSuffix)
+			}
+			if p.Repartition {
+				t.Topics = append(t.Topics, RepartitionTopic)
+			}
+			t.Stores = append(t.Stores, PositionsStore)
+			t.Topics = append(t.Topics, p.StoreName+ChangelogSuffix, PositionsStore+ChangelogSuffix)
 		case ProcJoin:
 			p.StoreName = "KafkaTopic_Right-Reduce"
 			if p.TableTable {
@@ -174,17 +189,50 @@ func lowerNode(n Logical, in *Proc) (*Proc, error) {
 		return &Proc{Kind: ProcJoin, JoinType: n.Type, LeftKey: n.LeftKey, RightKey: n.RightKey, TableTable: n.TableTable, Within: n.Within,
 			LeftWidth: len(n.Left.Schema().Columns), RightWidth: len(n.Right.Schema().Columns), Out: n.Out, Table: n.TableTable}, nil
 	case *AggregateNode:
-		p := &Proc{Kind: ProcAggregate, GroupBy: n.GroupBy, Aggs: n.Aggs, Table: n.Table, Window: n.Window, Final: n.Final, Out: n.Out}
-		if n.Table {
-			for i, c := range n.Input.Schema().Columns {
-				if c.Namespace == types.KeyColumn {
-					p.SourceKeyIndex = append(p.SourceKeyIndex, i)
-				}
+		in := n.Input.Schema()
+		p := &Proc{Kind: ProcAggregate, GroupBy: n.GroupBy, Aggs: n.Aggs, Table: n.Table, Window: n.Window, Final: n.Final, Out: n.Out,
+			InSchema: in}
+		var keys []int
+		for i, c := range in.Columns {
+			if c.Namespace == types.KeyColumn {
+				keys = append(keys, i)
 			}
 		}
+		if n.Table {
+			p.SourceKeyIndex = keys
+		}
+		p.Repartition = n.Table || !groupedByKey(n.GroupBy, keys)
 		return p, nil
 	}
 	return nil, fmt.Errorf("planner: cannot lower %T", n)
+}
+
+// Internal topic and store names, after ksqlDB's. The full topic name is
+// _confluent-ksql-<service id>query_<query id>-<name>.
+const (
+	RepartitionTopic = "Aggregate-GroupBy-repartition"
+	// TableSourceStore holds the last row of each key of a table being
+	// aggregated, so that an update can retract what the old row added.
+	TableSourceStore = "KsqlTopic-Reduce"
+	ChangelogSuffix  = "-changelog"
+	// PositionsStore holds, per input partition, the last input record
+	// folded into the aggregation's state (Sluice's own: ksqlDB has none).
+	PositionsStore = "Aggregate-Positions"
+)
+
+// groupedByKey tells whether a grouping is exactly the input's key columns,
+// in order: records of one group then already share a partition.
+func groupedByKey(groupBy []expr.Expr, keys []int) bool {
+	if len(keys) == 0 || len(groupBy) != len(keys) {
+		return false
+	}
+	for i, g := range groupBy {
+		c, ok := g.(*expr.ColumnRef)
+		if !ok || c.Index != keys[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func lowerSource(n *SourceNode) *Proc {
@@ -267,6 +315,9 @@ func (t *Topology) String() string {
 			fmt.Fprintf(&b, " (GROUP BY %s: %s)", strings.Join(parts, ", "), strings.Join(aggs, ", "))
 			if p.Window != nil {
 				fmt.Fprintf(&b, " window %s size %v", p.Window.Type, p.Window.Size)
+			}
+			if p.Repartition {
+				fmt.Fprintf(&b, " [repartitioned through %s]", RepartitionTopic)
 			}
 		case ProcJoin:
 			kind := "stream-table"

@@ -457,3 +457,33 @@ func decodeValues(r *reader, t *types.Type) []any {
 	}
 	return out
 }
+
+// AppendRow appends vals, each nullable and of the matching type in ts, to
+// buf in the accumulator encoding. Repartition topics and aggregate state
+// carry rows this way: type-directed, so nothing is spent on names.
+func AppendRow(buf []byte, ts []*types.Type, vals []any) ([]byte, error) {
+	w := writer{buf: buf}
+	for i, t := range ts {
+		var v any
+		if i < len(vals) {
+			v = vals[i]
+		}
+		if err := encodeNullable(&w, t, v); err != nil {
+			return buf, err
+		}
+	}
+	return w.buf, nil
+}
+
+// ReadRow decodes the values AppendRow wrote for ts into dst (len(ts) long)
+// and returns the bytes after them.
+func ReadRow(b []byte, ts []*types.Type, dst []any) ([]byte, error) {
+	r := reader{b: b}
+	for i, t := range ts {
+		dst[i] = decodeNullable(&r, t)
+	}
+	if r.err != nil {
+		return nil, fmt.Errorf("decoding row: %w", r.err)
+	}
+	return r.b, nil
+}

@@ -69,7 +69,7 @@ type restRun struct {
 // fresh engine; admin statements before the first query as one /ksql
 // request (as ksqlDB's runner sends them), each query to /query.
 func (r *caseRun) runREST(ctx context.Context) *failure {
-	eng, err := exec.NewEngine(ctx, exec.Config{Ephemeral: true, Logf: r.logf})
+	eng, err := exec.NewEngine(ctx, exec.Config{Ephemeral: true, Logf: r.logf, Properties: noRecordCache})
 	if err != nil {
 		return failf("runner", "start engine: %v", err)
 	}

@@ -223,7 +223,7 @@ func (r *caseRun) processingErrors() []string {
 }
 
 func (r *caseRun) run(ctx context.Context) *failure {
-	eng, err := exec.NewEngine(ctx, exec.Config{Ephemeral: true, Logf: r.logf})
+	eng, err := exec.NewEngine(ctx, exec.Config{Ephemeral: true, Logf: r.logf, Properties: noRecordCache})
 	if err != nil {
 		return failf("runner", "start engine: %v", err)
 	}
@@ -804,3 +804,7 @@ func normalizeMessage(s string) string {
 	s = reSpaces.ReplaceAllString(strings.TrimSpace(s), " ")
 	return clip(s, 140)
 }
+
+// noRecordCache makes aggregations emit every update, as ksqlDB's test
+// driver does (cache.max.bytes.buffering=0): expected outputs list them all.
+var noRecordCache = map[string]string{"cache.max.bytes.buffering": "0"}

@@ -139,7 +139,7 @@ var _ Engine = (*exec.Engine)(nil)
 // NewEphemeralEngine starts an engine on an in-process broker with throwaway
 // state: what every case gets by default.
 func NewEphemeralEngine(ctx context.Context) (Engine, error) {
-	return exec.NewEngine(ctx, exec.Config{Ephemeral: true})
+	return exec.NewEngine(ctx, exec.Config{Ephemeral: true, Properties: noRecordCache})
 }
 
 // DefaultTimeout bounds one case, so that a hang is a failure and not a
@@ -367,3 +367,7 @@ func NewFilter(expr string) (*Filter, error) {
 
 // Match reports whether the case is selected.
 func (f *Filter) Match(c Case) bool { return f == nil || f.re.MatchString(c.Name) }
+
+// noRecordCache makes aggregations emit every update, as ksqlDB's test
+// driver does (cache.max.bytes.buffering=0): expected outputs list them all.
+var noRecordCache = map[string]string{"cache.max.bytes.buffering": "0"}

@@ -1,0 +1,350 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sluicedb/sluice/exec/kafka"
+	"github.com/sluicedb/sluice/planner"
+	"github.com/sluicedb/sluice/state"
+	"github.com/sluicedb/sluice/state/cache"
+	"github.com/sluicedb/sluice/state/mem"
+	"github.com/sluicedb/sluice/state/rocks"
+)
+
+// taskStores is one task's state: the stores of its processors, in one
+// RocksDB instance per task (or in memory), each backed by a partition of a
+// compacted changelog topic.
+//
+// Without a changelog (push queries, and topologies whose joins still keep
+// their state in memory) the stores are in memory and a restart rebuilds
+// them by re-reading the input.
+type taskStores struct {
+	partition int32
+	db        *rocks.DB     // nil: in memory
+	segs      *mem.Segments // in-memory segment provider
+	cache     *cache.Cache  // write-back cache of byte stores, flushed at commit
+	log       *changelogs   // nil: no changelogs
+	topics    []string      // changelog topics of the stores opened so far
+	restored  int           // changelog records replayed at open
+}
+
+// changelogs is what a query's tasks share to write and restore changelogs.
+type changelogs struct {
+	e       *Engine
+	prefix  string // _confluent-ksql-<service>query_<id>-
+	produce func(*kafka.Record)
+	dir     string // the query's state directory
+	cache   *rocks.BlockCache
+}
+
+func (c *changelogs) topic(store string) string { return c.prefix + store + "-changelog" }
+
+// newTaskStores opens partition p's state. With changelogs, a DB left by an
+// earlier run is kept only if it has a checkpoint (what it holds is then
+// known to match the changelogs up to the checkpointed offsets); otherwise
+// it is wiped and restored from the changelogs.
+func newTaskStores(log *changelogs, p int32) (*taskStores, error) {
+	ts := &taskStores{partition: p, log: log, segs: mem.NewSegments()}
+	if log == nil {
+		ts.cache = cache.New(cache.Options{})
+		return ts, nil
+	}
+	dir := filepath.Join(log.dir, strconv.Itoa(int(p)))
+	if _, ok, err := rocks.ReadCheckpoint(dir); err != nil || !ok {
+		if err := rocks.Destroy(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("task %d: wipe state without checkpoint: %w", p, err)
+		}
+	}
+	db, err := rocks.Open(dir, rocks.Options{BlockCache: log.cache})
+	if err != nil {
+		return nil, fmt.Errorf("task %d: %w", p, err)
+	}
+	ts.db = db
+	ts.cache = cache.New(cache.Options{Changelog: state.ChangelogFunc(ts.append)})
+	return ts, nil
+}
+
+// append produces one changelog record to this task's partition of the
+// store's changelog topic.
+func (ts *taskStores) append(store string, key, value []byte) error {
+	r := &kafka.Record{Topic: ts.log.topic(store), Partition: ts.partition, Key: append([]byte(nil), key...),
+		Timestamp: time.Now().UnixMilli()}
+	if value != nil {
+		r.Value = append([]byte{}, value...)
+	}
+	ts.log.produce(r)
+	return nil
+}
+
+// checkpointed returns the changelog offset the local DB holds up to for a
+// store's topic (0 without a checkpoint).
+func (ts *taskStores) checkpointed(topic string) int64 {
+	if ts.db == nil {
+		return 0
+	}
+	offs, ok, err := ts.db.ReadCheckpoint()
+	if err != nil || !ok {
+		return 0
+	}
+	return offs[topic]
+}
+
+// restore replays the store's changelog into dst, from the checkpoint on.
+// peek sees every restored record (e.g. to recover stream time).
+func (ts *taskStores) restore(store string, dst state.KeyValueStore, peek func(state.Record)) error {
+	if ts.log == nil {
+		return nil
+	}
+	topic := ts.log.topic(store)
+	ts.topics = append(ts.topics, topic)
+	recs := ts.log.e.readChangelog(topic, ts.partition, ts.checkpointed(topic))
+	if peek != nil {
+		inner := recs
+		recs = func(yield func(state.Record, error) bool) {
+			for r, err := range inner {
+				if err == nil {
+					peek(r)
+				}
+				if !yield(r, err) {
+					return
+				}
+			}
+		}
+	}
+	n, err := state.Restore(dst, recs, 0)
+	ts.restored += n
+	return err
+}
+
+// kv opens a key-value store, restored and changelogged.
+func (ts *taskStores) kv(name string) (state.KeyValueStore, error) {
+	var s state.KeyValueStore = mem.New(name)
+	if ts.db != nil {
+		rs, err := ts.db.KeyValueStore(name)
+		if err != nil {
+			return nil, err
+		}
+		s = rs
+	}
+	if err := ts.restore(name, s, nil); err != nil {
+		return nil, err
+	}
+	if ts.log == nil {
+		return s, nil
+	}
+	return state.Logged(s, state.ChangelogFunc(ts.append)), nil
+}
+
+// cachedKV opens a key-value store behind the task's write-back cache: its
+// writes reach the store and the changelog at commit.
+func (ts *taskStores) cachedKV(name string) (state.KeyValueStore, error) {
+	var s state.KeyValueStore = mem.New(name)
+	if ts.db != nil {
+		rs, err := ts.db.KeyValueStore(name)
+		if err != nil {
+			return nil, err
+		}
+		s = rs
+	}
+	if err := ts.restore(name, s, nil); err != nil {
+		return nil, err
+	}
+	return ts.cache.Wrap(s), nil
+}
+
+func (ts *taskStores) segments() state.SegmentProvider {
+	if ts.db != nil {
+		return ts.db
+	}
+	return ts.segs
+}
+
+// logged wraps a segmented store's writes with the changelog.
+func (ts *taskStores) logged(seg *state.Segmented) state.KeyValueStore {
+	if ts.log == nil {
+		return seg
+	}
+	return state.Logged(seg, state.ChangelogFunc(ts.append))
+}
+
+// window opens a window store; peek sees restored records.
+func (ts *taskStores) window(name string, retention int64, peek func(state.Record)) (state.WindowStore, *state.Segmented, error) {
+	seg, err := state.NewSegmented(name, ts.segments(), state.WindowSegments(retention, 0))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := ts.restore(name, seg, peek); err != nil {
+		return nil, nil, err
+	}
+	return state.NewWindowStore(ts.logged(seg), seg, false), seg, nil
+}
+
+// session opens a session store behind the write-back cache (its writes
+// reach the store and the changelog at commit); peek sees restored records.
+func (ts *taskStores) session(name string, retention int64, peek func(state.Record)) (state.SessionStore, *state.Segmented, error) {
+	seg, err := state.NewSegmented(name, ts.segments(), state.SessionSegments(retention, 0))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := ts.restore(name, seg, peek); err != nil {
+		return nil, nil, err
+	}
+	return state.NewSessionStore(ts.cache.Wrap(seg), seg), seg, nil
+}
+
+// checkpoint makes the local DB durable up to the given changelog end
+// offsets: memtables go to SST files first, then the offsets are recorded.
+// Called after the changelog records are acknowledged.
+func (ts *taskStores) checkpoint(ends map[string]kafka.Offsets) error {
+	if ts.db == nil || len(ts.topics) == 0 {
+		return nil
+	}
+	offs := map[string]int64{}
+	for _, t := range ts.topics {
+		offs[t] = ends[t][ts.partition]
+	}
+	if err := ts.db.Flush(); err != nil {
+		return err
+	}
+	return ts.db.WriteCheckpoint(offs)
+}
+
+func (ts *taskStores) close() error {
+	if ts.db == nil {
+		return nil
+	}
+	return ts.db.Close()
+}
+
+// readChangelog reads one partition of a changelog topic from offset from to
+// its current end.
+func (e *Engine) readChangelog(topic string, partition int32, from int64) iter.Seq2[state.Record, error] {
+	return func(yield func(state.Record, error) bool) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		ends, err := e.client.EndOffsets(ctx, topic)
+		if err != nil {
+			yield(state.Record{}, err)
+			return
+		}
+		end, ok := ends[partition]
+		if !ok || end <= from {
+			return
+		}
+		cons, err := e.client.NewPartitionConsumer(topic, kafka.Offsets{partition: from})
+		if err != nil {
+			yield(state.Record{}, err)
+			return
+		}
+		defer cons.Close()
+		for {
+			recs, err := cons.Poll(ctx)
+			if err != nil {
+				yield(state.Record{}, fmt.Errorf("read %s[%d]: %w", topic, partition, err))
+				return
+			}
+			if ctx.Err() != nil {
+				yield(state.Record{}, fmt.Errorf("read %s[%d]: %w", topic, partition, ctx.Err()))
+				return
+			}
+			for _, r := range recs {
+				if !yield(state.Record{Key: r.Key, Value: r.Value}, nil) {
+					return
+				}
+				if r.Offset+1 >= end {
+					return
+				}
+			}
+		}
+	}
+}
+
+// hasRepartition tells whether a topology reads its own repartition topic.
+func hasRepartition(t *planner.Topology) bool {
+	for _, p := range t.Procs {
+		if p.Kind == planner.ProcAggregate && p.Repartition {
+			return true
+		}
+	}
+	return false
+}
+
+// internalTopics creates a stateful query's repartition and changelog
+// topics (with as many partitions as its input, as ksqlDB does) and returns
+// what its tasks need to use them.
+func (e *Engine) internalTopics(ctx context.Context, s *Session, plan *planner.Plan, inputs []string) (*changelogs, error) {
+	partitions := 1
+	for _, t := range inputs {
+		info, err := e.client.Topic(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		partitions = max(partitions, info.Partitions)
+	}
+	prefix := e.internalPrefix(plan.QueryID)
+	for _, name := range plan.Topology.Topics {
+		// Repartition records are read once, but records with old
+		// timestamps must not be deleted before then; changelogs keep the
+		// latest value per key.
+		cfg := map[string]string{"cleanup.policy": "delete", "retention.ms": "-1"}
+		if strings.HasSuffix(name, planner.ChangelogSuffix) {
+			cfg = map[string]string{"cleanup.policy": "compact"}
+		}
+		if err := e.client.CreateTopic(ctx, prefix+name, partitions, cfg); err != nil && !errors.Is(err, kafka.ErrTopicExists) {
+			return nil, err
+		}
+	}
+	return &changelogs{e: e, prefix: prefix, dir: filepath.Join(e.StateDir(), plan.QueryID), cache: e.blockCache()}, nil
+}
+
+// recordCache reads ksqlDB's cache.max.bytes.buffering: whether
+// aggregations coalesce updates until commit, and how many decoded entries a
+// task keeps between commits.
+func (e *Engine) recordCache(s *Session) (coalesce bool, entries int) {
+	bytes := int64(10_000_000)
+	if v := e.prop(s, "cache.max.bytes.buffering", "ksql.streams.cache.max.bytes.buffering"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			bytes = n
+		}
+	}
+	return bytes > 0, int(max(bytes/100, 10_000))
+}
+
+// commitInterval reads ksqlDB's commit.interval.ms (default 2 s).
+func (e *Engine) commitInterval(s *Session) time.Duration {
+	if v := e.prop(s, "commit.interval.ms", "ksql.streams.commit.interval.ms"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			return time.Duration(n) * time.Millisecond
+		}
+	}
+	return 2 * time.Second
+}
+
+// checkpoint records, for every task, the changelog offsets its local
+// stores hold. The changelog records are acknowledged by now.
+func (e *Engine) checkpoint(tasks *taskSet, log *changelogs) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ends := map[string]kafka.Offsets{}
+	for _, t := range tasks.tasks {
+		for _, topic := range t.src.stores.topics {
+			if _, ok := ends[topic]; ok {
+				continue
+			}
+			o, err := e.client.EndOffsets(ctx, topic)
+			if err != nil {
+				return err
+			}
+			ends[topic] = o
+		}
+	}
+	return tasks.each(func(t *task) error { return t.src.stores.checkpoint(ends) })
+}

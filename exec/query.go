@@ -30,6 +30,12 @@ type runningQuery struct {
 	failure       error
 	topics        []string
 	pos           map[string]kafka.Offsets // next offset to process, per topic and partition
+
+	// reqs carries work (pull queries reading the tasks' state) that only
+	// the loop goroutine may do; it serves them between polls. wake (under
+	// mu) cancels the poll in progress so that an idle loop serves at once.
+	reqs chan queryRequest
+	wake context.CancelFunc
 }
 
 func (q *runningQuery) setPositions(topic string, offs kafka.Offsets) {
@@ -80,7 +86,9 @@ const idleCommit = 100 * time.Millisecond
 // commit; flushing memtables that often costs more than it saves here).
 const checkpointInterval = 10 * time.Second
 
-// lastPerPartition keeps the last record of each partition in recs.
+// lastPerPartition keeps the position of the last record of each partition
+// in recs: only topic, partition and offset, so that the fetched data is not
+// held until the commit.
 func lastPerPartition(recs []kafka.Record) []kafka.Record {
 	type tp struct {
 		topic string
@@ -89,13 +97,14 @@ func lastPerPartition(recs []kafka.Record) []kafka.Record {
 	var out []kafka.Record
 	idx := map[tp]int{}
 	for _, r := range recs {
+		pos := kafka.Record{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset}
 		k := tp{r.Topic, r.Partition}
 		if i, ok := idx[k]; ok {
-			out[i] = r
+			out[i] = pos
 			continue
 		}
 		idx[k] = len(out)
-		out = append(out, r)
+		out = append(out, pos)
 	}
 	return out
 }
@@ -155,7 +164,7 @@ func (e *Engine) internalPrefix(queryID string) string { return e.groupID(queryI
 // startPersistent starts a planned persistent query and registers it.
 // Called with e.mu held.
 func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.Plan, sql string) error {
-	q := &runningQuery{id: plan.QueryID, plan: plan, done: make(chan struct{})}
+	q := &runningQuery{id: plan.QueryID, plan: plan, done: make(chan struct{}), reqs: make(chan queryRequest, 16)}
 	var produceErr atomic.Value
 	producer := e.client.Producer(func(err error) { produceErr.Store(err) })
 	bg := context.Background()
@@ -349,14 +358,24 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			}
 		}()
 		for qctx.Err() == nil {
-			pctx, pcancel := qctx, context.CancelFunc(func() {})
+			q.serve(tasks)
+			var pctx context.Context
+			var pcancel context.CancelFunc
 			if len(pending) > 0 {
 				// Commit when the input runs dry (a poll finds nothing for
 				// idleCommit) or at the commit interval, whichever is first.
 				pctx, pcancel = context.WithTimeout(qctx, min(idleCommit, max(interval-time.Since(last), time.Millisecond)))
+			} else {
+				pctx, pcancel = context.WithCancel(qctx)
 			}
+			q.armWake(pcancel)
 			recs, err := cons.Poll(pctx)
+			q.armWake(nil)
+			woken := errors.Is(pctx.Err(), context.Canceled) && qctx.Err() == nil
 			pcancel()
+			if woken && len(recs) == 0 && err == nil {
+				continue // a request to serve, not the input running dry
+			}
 			if err != nil && qctx.Err() == nil {
 				e.logf("query %s: %v", q.id, err)
 				time.Sleep(200 * time.Millisecond)

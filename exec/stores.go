@@ -175,16 +175,18 @@ func (ts *taskStores) logged(seg *state.Segmented) state.KeyValueStore {
 	return state.Logged(seg, state.ChangelogFunc(ts.append))
 }
 
-// window opens a window store; peek sees restored records.
-func (ts *taskStores) window(name string, retention int64, peek func(state.Record)) (state.WindowStore, *state.Segmented, error) {
-	seg, err := state.NewSegmented(name, ts.segments(), state.WindowSegments(retention, 0))
-	if err != nil {
-		return nil, nil, err
+// window opens a window store; peek sees restored records. kv is the
+// store's changelogged key-value layer, for writing batches of encoded
+// window keys (state.WindowKey) at once.
+func (ts *taskStores) window(name string, retention int64, peek func(state.Record)) (ws state.WindowStore, seg *state.Segmented, kv state.KeyValueStore, err error) {
+	if seg, err = state.NewSegmented(name, ts.segments(), state.WindowSegments(retention, 0)); err != nil {
+		return nil, nil, nil, err
 	}
 	if err := ts.restore(name, seg, peek); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return state.NewWindowStore(ts.logged(seg), seg, false), seg, nil
+	kv = ts.logged(seg)
+	return state.NewWindowStore(kv, seg, false), seg, kv, nil
 }
 
 // session opens a session store behind the write-back cache (its writes

@@ -133,6 +133,10 @@ func Open(dir string, o Options) (*DB, error) {
 	d.opts.SetBlockBasedTableFactory(d.bbto)
 	d.opts.SetWriteBufferSize(o.WriteBufferBytes)
 	d.opts.SetMaxBackgroundJobs(2)
+	// One goroutine writes each DB (a task owns it): the concurrent
+	// memtable and the writer-thread spinning only cost CPU.
+	d.opts.SetAllowConcurrentMemtableWrites(false)
+	d.opts.SetEnableWriteThreadAdaptiveYield(false)
 	d.opts.SetMaxOpenFiles(o.MaxOpenFiles)
 	d.opts.SetCompression(grocksdb.LZ4Compression)
 	d.opts.SetInfoLogLevel(grocksdb.WarnInfoLogLevel)

@@ -38,6 +38,8 @@ type pipeline struct {
 	internal map[string]func(*kafka.Record) error
 	stores   *taskStores
 	flushers []func() error
+	// agg is the task's aggregation, if any: pull queries read its state.
+	agg *aggProc
 }
 
 // process runs a record through the source(s) reading its topic.
@@ -202,6 +204,7 @@ func buildAggregate(p *planner.Proc, next emitFn, env buildEnv, pl *pipeline) (e
 		return nil, err
 	}
 	pl.flushers = append(pl.flushers, ap.flush)
+	pl.agg = ap
 	send := ap.apply
 	if p.Repartition && env.internal != nil {
 		rp := newRepartition(env.topicPrefix+planner.RepartitionTopic, p.InSchema, env.internal, ap.apply)

@@ -11,16 +11,40 @@ import (
 	"github.com/sluicedb/sluice/sql/types"
 )
 
-// pull answers a pull query with the table's current state. Until query
-// state lives in the RocksDB stores, the state is read from the table's
-// topic: every record up to the current end, the latest per key (and
-// window), tombstones removing keys.
+// pull answers a pull query with the table's current state: read from the
+// state of the aggregation writing the table when there is one (see
+// materializedRows), otherwise from the table's topic: every record up to
+// the current end, the latest per key (and window), tombstones removing
+// keys.
 func (e *Engine) pull(ctx context.Context, s *Session, q *ast.Query) ([]Result, error) {
 	plan, err := planner.PlanPull(e.cat, q)
 	if err != nil {
 		return nil, err
 	}
+	answer, err := compilePull(plan)
+	if err != nil {
+		return nil, err
+	}
+	e.catchUp(ctx, plan.Source.Sink, 5*time.Second)
+	rows, stored, err := e.materializedRows(ctx, plan)
+	if err == nil && !stored {
+		rows, err = e.tableRows(ctx, plan)
+	}
+	if err != nil {
+		return nil, err
+	}
+	res, err := answer(rows)
+	if err != nil {
+		return nil, err
+	}
+	return []Result{res}, nil
+}
+
+// compilePull returns what turns a table's rows into a pull query's
+// result: the WHERE filter, the select list and LIMIT.
+func compilePull(plan *planner.PullPlan) (func([]types.Row) (Result, error), error) {
 	var pred func(types.Row) (bool, error)
+	var err error
 	if plan.Where != nil {
 		if pred, err = eval.Predicate(plan.Where); err != nil {
 			return nil, err
@@ -32,39 +56,36 @@ func (e *Engine) pull(ctx context.Context, s *Session, q *ast.Query) ([]Result, 
 			return nil, err
 		}
 	}
-	e.catchUp(ctx, plan.Source.Sink, 5*time.Second)
-	rows, err := e.tableRows(ctx, plan)
-	if err != nil {
-		return nil, err
-	}
-	res := Result{Kind: ResultTable, QueryID: fmt.Sprintf("transient_pull_%s", plan.Source.Name)}
-	for _, c := range plan.Output.Columns {
-		res.Columns = append(res.Columns, c.Name)
-		res.Types = append(res.Types, c.Type)
-		res.Keys = append(res.Keys, c.Namespace == types.KeyColumn)
-	}
-	for _, row := range rows {
-		if plan.Limit != nil && int64(len(res.Rows)) >= *plan.Limit {
-			break
+	return func(rows []types.Row) (Result, error) {
+		res := Result{Kind: ResultTable, QueryID: fmt.Sprintf("transient_pull_%s", plan.Source.Name)}
+		for _, c := range plan.Output.Columns {
+			res.Columns = append(res.Columns, c.Name)
+			res.Types = append(res.Types, c.Type)
+			res.Keys = append(res.Keys, c.Namespace == types.KeyColumn)
 		}
-		if pred != nil {
-			ok, err := pred(row)
-			if err != nil {
-				return nil, err
+		for _, row := range rows {
+			if plan.Limit != nil && int64(len(res.Rows)) >= *plan.Limit {
+				break
 			}
-			if !ok {
-				continue
+			if pred != nil {
+				ok, err := pred(row)
+				if err != nil {
+					return Result{}, err
+				}
+				if !ok {
+					continue
+				}
 			}
+			out := make([]any, len(fns))
+			for i, f := range fns {
+				if out[i], err = f(row); err != nil {
+					return Result{}, err
+				}
+			}
+			res.Rows = append(res.Rows, out)
 		}
-		out := make([]any, len(fns))
-		for i, f := range fns {
-			if out[i], err = f(row); err != nil {
-				return nil, err
-			}
-		}
-		res.Rows = append(res.Rows, out)
-	}
-	return []Result{res}, nil
+		return res, nil
+	}, nil
 }
 
 // catchUp waits (bounded) until the query writing a table has processed its
@@ -144,7 +165,13 @@ func (e *Engine) tableRows(ctx context.Context, plan *planner.PullPlan) ([]types
 				continue // a bad record is not part of the table
 			}
 			key := fmt.Sprint(r.Key)
-			if rec.Tombstone {
+			if plan.Source.Kind == ast.Stream {
+				// Every record of a stream is a row of its own.
+				if rec.Tombstone {
+					continue
+				}
+				key = fmt.Sprint(r.Partition, "@", r.Offset)
+			} else if rec.Tombstone {
 				delete(latest, key)
 				continue
 			}

@@ -50,9 +50,18 @@ conformance: build
 		echo "conformance: ../shared/conformance/ksql not found, skipped"; \
 	fi
 
+# Sluice's benchmarks, then the goka keyed count (bench/goka, its own module;
+# -mod=mod lets it follow changes of the main go.mod), which reads Sluice's
+# output and prints the ratio sluice/goka.
 bench:
 	@if [ -d bench ]; then \
-		$(GO) test -run XXX -bench . -benchtime 1x ./bench/...; \
+		out=$$(mktemp); \
+		{ $(GO) test -run XXX -bench . -benchtime 1x ./bench/...; echo $$? > $$out.rc; } | tee $$out; \
+		rc=$$(cat $$out.rc); \
+		if [ -d bench/goka ]; then \
+			(cd bench/goka && $(GO) test -mod=mod -run XXX -bench . -benchtime 1x . -sluice $$out) || rc=1; \
+		fi; \
+		rm -f $$out $$out.rc; exit $$rc; \
 	else \
 		echo "bench: no bench/ directory yet"; \
 	fi

@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -25,7 +26,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sluicedb/sluice/bench/nexmark"
-	"github.com/sluicedb/sluice/exec"
 	"github.com/sluicedb/sluice/exec/kafka"
 )
 
@@ -94,7 +94,7 @@ func BenchmarkStateless(b *testing.B) {
 	defer admClose()
 
 	t0 := time.Now()
-	wantOut, err := preload(ctx, adm, addr, n)
+	wantOut, err := preload(ctx, adm, addr, n, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -231,8 +231,10 @@ func (e *errOnce) get() error {
 
 // preload writes n generated bids into the bid topic, record timestamps set
 // to the bids' event times. It returns how many bids pass q1's filter, so
-// the summary can flag a query that wrote the wrong number of rows.
-func preload(ctx context.Context, adm *kadm.Client, addr string, n int64) (int64, error) {
+// the summary can flag a query that wrote the wrong number of rows. keyOf,
+// when not nil, replaces the auction as the key of bid n (the stateful
+// benchmarks key the same bids by a uniform key) and sees every bid.
+func preload(ctx context.Context, adm *kadm.Client, addr string, n int64, keyOf func(n int64, b *nexmark.Bid) int64) (int64, error) {
 	if err := createTopic(ctx, adm, bidTopic, bidPartitions); err != nil {
 		return 0, err
 	}
@@ -251,6 +253,9 @@ func preload(ctx context.Context, adm *kadm.Client, addr string, n int64) (int64
 	for i := range n {
 		var bid nexmark.Bid
 		kbuf, vbuf, bid = g.AppendBid(kbuf[:0], vbuf[:0], i)
+		if keyOf != nil {
+			kbuf = nexmark.AppendKey(kbuf[:0], keyOf(i, &bid))
+		}
 		if bid.Price > 1000 {
 			pass++
 		}
@@ -298,6 +303,7 @@ func rawRun(ctx context.Context, adm *kadm.Client, addr string, n int64, out str
 	defer cancel()
 	runtime.GC()
 	start, cpu0 := time.Now(), cpuTime()
+	defer labelSide("raw")()
 
 	cons, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(bidTopic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
@@ -341,6 +347,16 @@ func rawRun(ctx context.Context, adm *kadm.Client, addr string, n int64, out str
 	return run{records: seen, out: seen, wall: time.Since(start), cpu: cpuTime() - cpu0, partial: partial}, nil
 }
 
+// labelSide tags the calling goroutine, and so every goroutine it starts
+// (clients, engine, query tasks), with side=<side> in CPU profiles: `go tool
+// pprof -tagfocus side=q1` shows one side alone. The in-process broker and
+// the GC workers stay untagged. It returns the function that removes the tag.
+func labelSide(side string) func() {
+	prev := context.Background()
+	pprof.SetGoroutineLabels(pprof.WithLabels(prev, pprof.Labels("side", side)))
+	return func() { pprof.SetGoroutineLabels(prev) }
+}
+
 // engineLog keeps the engine's last messages, to explain a failed run.
 type engineLog struct {
 	mu     sync.Mutex
@@ -367,95 +383,19 @@ func (l *engineLog) state() (bool, string) {
 	return l.failed, strings.Join(l.lines, "; ")
 }
 
-// queryRun starts a fresh engine (own service id, so its command topic,
-// catalog and consumer group are new) and times the q1 statement from its
+// queryRun times q1 with runQuery: a fresh engine (own service id, so its
+// command topic, catalog and consumer group are new), from the statement's
 // execution until the query's group has committed the input's end offsets.
-// The engine commits only after the outputs of the consumed records are
-// acknowledged, so that point means: everything consumed, processed and
-// flushed.
 func queryRun(ctx context.Context, adm *kadm.Client, addr string, n int64, i int) (run, error) {
-	svc := fmt.Sprintf("bench%d_", i)
-	var elog engineLog
-	e, err := exec.NewEngine(ctx, exec.Config{Bootstrap: []string{addr}, Ephemeral: true, ServiceID: svc, Logf: elog.logf})
-	if err != nil {
-		return run{}, fmt.Errorf("start engine: %w", err)
-	}
-	defer e.Close()
-	s := exec.NewSession()
-	defer s.Close()
-	if _, err := e.Execute(ctx, s, bidDDL); err != nil {
-		return run{}, fmt.Errorf("declare bid: %w", err)
-	}
-	ends, err := adm.ListEndOffsets(ctx, bidTopic)
-	if err != nil {
-		return run{}, fmt.Errorf("end offsets of %s: %w", bidTopic, err)
-	}
-	if err := ends.Error(); err != nil {
-		return run{}, fmt.Errorf("end offsets of %s: %w", bidTopic, err)
-	}
-	want := map[int32]int64{}
-	ends.Each(func(o kadm.ListedOffset) { want[o.Partition] = o.Offset })
-
 	name := fmt.Sprintf("q1_%d", i)
-	runtime.GC()
-	start, cpu0 := time.Now(), cpuTime()
-	res, err := e.Execute(ctx, s, fmt.Sprintf(q1SQL, name))
-	if err != nil {
-		return run{}, fmt.Errorf("start q1: %w", err)
-	}
-	queryID := ""
-	for _, r := range res {
-		if r.QueryID != "" {
-			queryID = r.QueryID
-		}
-	}
-	if queryID == "" {
-		return run{}, errors.New("start q1: no query id in the result")
-	}
-
-	var group string
-	var done int64
-	partial := false
-	deadline := start.Add(*flagTimeout)
-	for {
-		if failed, last := elog.state(); failed {
-			return run{}, fmt.Errorf("query %s failed: %s", queryID, last)
-		}
-		if group == "" {
-			group, err = findGroup(ctx, adm, svc, queryID)
-			if err != nil {
-				return run{}, err
-			}
-		}
-		if group != "" {
-			done, err = committed(ctx, adm, group, want)
-			if err != nil {
-				return run{}, err
-			}
-			if done == n {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			if done == 0 {
-				_, last := elog.state()
-				return run{}, fmt.Errorf("query %s (group %q) committed nothing within %v; engine log: %s", queryID, group, *flagTimeout, last)
-			}
-			partial = true
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	r := run{records: done, wall: time.Since(start), cpu: cpuTime() - cpu0, partial: partial}
-
-	topic := strings.ToUpper(name)
-	if src := e.Catalog().Source(strings.ToUpper(name)); src != nil {
-		topic = src.Topic
-	}
-	if outEnds, err := adm.ListEndOffsets(ctx, topic); err == nil {
-		outEnds.Each(func(o kadm.ListedOffset) { r.out += o.Offset })
-	}
-	return r, nil
+	r, _, err := runQuery(ctx, adm, addr, n, querySpec{
+		side:  "q1",
+		svc:   fmt.Sprintf("bench%d_", i),
+		setup: bidDDL,
+		sql:   fmt.Sprintf(q1SQL, name),
+		name:  name,
+	})
+	return r, err
 }
 
 // findGroup finds the query's consumer group by listing groups rather than

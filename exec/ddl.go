@@ -15,9 +15,17 @@ import (
 )
 
 func (e *Engine) defaults(s *Session) planner.Defaults {
+	props := map[string]string{}
+	for k, v := range e.cfg.Properties {
+		props[k] = v
+	}
+	for k, v := range s.Properties {
+		props[k] = v
+	}
 	return planner.Defaults{
 		KeyFormat:   e.prop(s, "ksql.persistence.default.format.key"),
 		ValueFormat: e.prop(s, "ksql.persistence.default.format.value"),
+		Props:       props,
 	}
 }
 

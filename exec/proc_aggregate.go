@@ -194,7 +194,7 @@ func newAggregateProc(p *planner.Proc, next emitFn, o aggStoreOptions) (*aggProc
 		if len(consts) != len(argTypes) {
 			consts = nil
 		}
-		fn, err := agg.New(a.Name, argTypes, consts, nil)
+		fn, err := agg.New(a.Name, argTypes, consts, a.Props)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", a.Text, err)
 		}

@@ -25,9 +25,9 @@ func newProjectProc(p *planner.Proc, next emitFn, report func(error)) (emitFn, e
 	// out is reused: the next processor consumes it before returning.
 	out := make(types.Row, len(fns))
 	return func(m *rowMeta, row types.Row) error {
-		clear(out)
 		for i, f := range fns {
 			if m.nullValue && !isKey[i] {
+				out[i] = nil
 				continue
 			}
 			v, err := f(row)

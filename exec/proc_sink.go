@@ -13,17 +13,47 @@ import (
 
 // sinkProc encodes rows with the sink's formats and produces them.
 type sinkProc struct {
-	topic    string
-	key, val serde.Codec
-	keyIdx   []int
-	valIdx   []int
-	tsIdx    int
-	windowed bool
-	session  bool
-	produce  func(r *kafka.Record) error
-	// Scratch reused for every record; codecs and the producer copy out.
+	topic          string
+	key, val       serde.Codec
+	keyEnc, valEnc serde.Appender // key and val
+	keyIdx         []int
+	valIdx         []int
+	tsIdx          int
+	windowed       bool
+	session        bool
+	produce        func(r *kafka.Record) error
+	// Scratch reused for every record; the producer copies rec out.
 	keyBuf, valBuf []any
 	rec            kafka.Record
+	// slab is the free tail of the buffer that encoded keys and values are
+	// appended to, many records per allocation. Bytes handed to the
+	// producer are never written again, and a slab is freed once the last
+	// record using it is acknowledged.
+	slab []byte
+}
+
+// slabSize is the size of a fresh slab; slabMin the free space below which
+// a new one is started rather than letting append copy a nearly full one.
+const (
+	slabSize = 32 << 10
+	slabMin  = 512
+)
+
+// encode appends the encoding of vals with c to the slab and returns it;
+// nil means a Kafka null.
+func (sp *sinkProc) encode(c serde.Appender, vals []any) ([]byte, error) {
+	if cap(sp.slab) < slabMin {
+		sp.slab = make([]byte, 0, slabSize)
+	}
+	out, null, err := c.AppendEncode(sp.slab, vals)
+	if err != nil || null {
+		return nil, err
+	}
+	// The record's bytes end at its own capacity, so nothing appended later
+	// can reach them; an encoding larger than the slab moved to a new array.
+	enc := out[:len(out):len(out)]
+	sp.slab = out[len(out):]
+	return enc, nil
 }
 
 func newSinkProc(p *planner.Proc, produce func(r *kafka.Record) error) (*sinkProc, error) {
@@ -36,6 +66,7 @@ func newSinkProc(p *planner.Proc, produce func(r *kafka.Record) error) (*sinkPro
 	if sp.val, err = serde.NewValueCodec(p.ValueFormat.Format, p.Schema.Values(), codecOptions(p.ValueFormat)); err != nil {
 		return nil, fmt.Errorf("sink %s: %w", p.Topic, err)
 	}
+	sp.keyEnc, sp.valEnc = serde.AppenderOf(sp.key), serde.AppenderOf(sp.val)
 	return sp, nil
 }
 
@@ -64,7 +95,7 @@ func (sp *sinkProc) emit(m *rowMeta, row types.Row) error {
 		sp.keyBuf = pick(sp.keyBuf, row, sp.keyIdx)
 		// A key of nothing but NULLs is a null key, not {"K1":null,...}.
 		if !allNil(sp.keyBuf) {
-			key, err = sp.key.Encode(sp.keyBuf)
+			key, err = sp.encode(sp.keyEnc, sp.keyBuf)
 		}
 		if err != nil {
 			return &recordError{m: m, err: serde.SerializeError(sp.topic, err)}
@@ -80,7 +111,7 @@ func (sp *sinkProc) emit(m *rowMeta, row types.Row) error {
 	var val []byte
 	if !m.nullValue {
 		sp.valBuf = pick(sp.valBuf, row, sp.valIdx)
-		if val, err = sp.val.Encode(sp.valBuf); err != nil {
+		if val, err = sp.encode(sp.valEnc, sp.valBuf); err != nil {
 			return &recordError{m: m, err: serde.SerializeError(sp.topic, err)}
 		}
 	}

@@ -14,21 +14,29 @@ import (
 // sourceProc decodes records of a topic into rows laid out as the source's
 // columns followed by ROWTIME, ROWPARTITION, ROWOFFSET.
 type sourceProc struct {
-	topic    string
-	key, val serde.Codec
-	keyPos   []int // row index of each key column
-	valPos   []int // row index of each value column
-	hdrPos   []int
-	hdrKeys  []string
-	width    int
-	tsIndex  int
-	tsFormat string
-	table    bool
-	next     emitFn
-	// meta and row are reused for every record: processing is synchronous
-	// and no processor keeps them past its call.
-	meta rowMeta
-	row  types.Row
+	topic          string
+	key, val       serde.Codec
+	keyDec, valDec serde.RowDecoder // key and val
+	keyPos         []int            // row index of each key column
+	valPos         []int            // row index of each value column
+	hdrPos         []int
+	hdrKeys        []string
+	width          int
+	tsIndex        int
+	tsFormat       string
+	table          bool
+	next           emitFn
+	// meta, row and the decode buffers are reused for every record:
+	// processing is synchronous and no processor keeps them past its call.
+	// Values decoded into them live in scratch's chunks, which are never
+	// rewritten, so a processor may keep the values themselves.
+	meta          rowMeta
+	row           types.Row
+	keyVals, vals []any
+	scratch       serde.Scratch
+	// covered: every column is a key, value or header column, so decode
+	// writes each slot of row and need not clear it first.
+	covered bool
 }
 
 func newSourceProc(p *planner.Proc, next emitFn) (*sourceProc, error) {
@@ -59,6 +67,11 @@ func newSourceProc(p *planner.Proc, next emitFn) (*sourceProc, error) {
 	if sp.val, err = serde.NewValueCodec(p.ValueFormat.Format, vals, vopts); err != nil {
 		return nil, fmt.Errorf("source %s: %w", p.Topic, err)
 	}
+	sp.keyDec, sp.valDec = serde.RowDecoderOf(sp.key), serde.RowDecoderOf(sp.val)
+	sp.row = make(types.Row, sp.width)
+	sp.covered = len(sp.keyPos)+len(sp.valPos)+len(sp.hdrPos) == len(p.Schema.Columns)
+	sp.keyVals = make([]any, len(keys))
+	sp.vals = make([]any, len(vals))
 	return sp, nil
 }
 
@@ -67,34 +80,34 @@ func newSourceProc(p *planner.Proc, next emitFn) (*sourceProc, error) {
 func (sp *sourceProc) decode(r *kafka.Record) (types.Row, *rowMeta, error) {
 	m := &sp.meta
 	*m = rowMeta{topic: r.Topic, partition: r.Partition, offset: r.Offset, ts: r.Timestamp, headers: r.Headers}
-	if sp.row == nil {
-		sp.row = make(types.Row, sp.width)
-	}
 	row := sp.row
-	clear(row)
-	kv, err := sp.key.Decode(r.Key)
-	if err != nil {
+	if !sp.covered {
+		clear(row)
+	}
+	kv := sp.keyVals
+	if err := sp.keyDec.DecodeInto(kv, r.Key, &sp.scratch); err != nil {
 		return nil, m, serde.DeserializeError(r.Topic, true, err)
 	}
 	keyNull := true
 	for i, pos := range sp.keyPos {
-		if i < len(kv) {
-			row[pos] = kv[i]
-			keyNull = keyNull && kv[i] == nil
-		}
+		row[pos] = kv[i]
+		keyNull = keyNull && kv[i] == nil
 	}
 	if sp.table && keyNull && len(sp.keyPos) > 0 {
 		// A table has no row without a primary key (KTable drops them).
 		return nil, m, fmt.Errorf("table record with a null key skipped")
 	}
-	var vv []any
 	if r.Value == nil {
 		m.nullValue = true
-	} else if vv, err = sp.val.Decode(r.Value); err != nil {
-		return nil, m, serde.DeserializeError(r.Topic, false, err)
-	}
-	for i, pos := range sp.valPos {
-		if i < len(vv) {
+		for _, pos := range sp.valPos {
+			row[pos] = nil
+		}
+	} else {
+		vv := sp.vals
+		if err := sp.valDec.DecodeInto(vv, r.Value, &sp.scratch); err != nil {
+			return nil, m, serde.DeserializeError(r.Topic, false, err)
+		}
+		for i, pos := range sp.valPos {
 			row[pos] = vv[i]
 		}
 	}
@@ -112,9 +125,9 @@ func (sp *sourceProc) decode(r *kafka.Record) (types.Row, *rowMeta, error) {
 		return nil, m, fmt.Errorf("invalid (negative) timestamp %d: record skipped", m.ts)
 	}
 	n := len(row) - len(types.PseudoColumns)
-	row[n] = m.ts
+	row[n] = sp.scratch.Int64(m.ts)
 	row[n+1] = r.Partition
-	row[n+2] = r.Offset
+	row[n+2] = sp.scratch.Int64(r.Offset)
 	return row, m, nil
 }
 

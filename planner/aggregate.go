@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sluicedb/sluice/catalog"
 	"github.com/sluicedb/sluice/catalog/functions"
@@ -21,6 +22,9 @@ type AggCall struct {
 	Star   bool
 	Type   *types.Type
 	Text   string
+	// Props are the query's function properties (ksql.functions.*, such
+	// as the COLLECT_LIST limit), nil when none is set.
+	Props map[string]string `json:",omitempty"`
 }
 
 // AggregateNode groups its input by GroupBy and folds Aggs per group. Its
@@ -85,6 +89,14 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, src *catalog.Source, sc
 	if agg.Final && q.Window == nil {
 		return nil, nil, ast.Errorf(ast.SemanticError, q.At, "EMIT FINAL is only supported for windowed aggregations.")
 	}
+	if q.Window != nil {
+		if err := checkWindowBounds(q, items); err != nil {
+			return nil, nil, err
+		}
+		if err := checkRetention(q.Window, agg.Final); err != nil {
+			return nil, nil, err
+		}
+	}
 	groupText := make([]string, len(q.GroupBy))
 	for i, g := range q.GroupBy {
 		if expr.IsAggregate(g) {
@@ -129,7 +141,7 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, src *catalog.Source, sc
 				collectErr = ast.Errorf(ast.SemanticError, c.Position(), "cannot aggregate %s", text)
 				return false
 			}
-			ac := AggCall{Name: call.Name, Args: call.Args, Star: call.Star, Type: call.T, Text: text}
+			ac := AggCall{Name: call.Name, Args: call.Args, Star: call.Star, Type: call.T, Text: text, Props: functionProps(opts.Defaults.Props)}
 			ac.Consts = make([]any, len(c.Args))
 			for i, a := range c.Args {
 				if lit, ok := a.(*ast.Literal); ok {
@@ -290,4 +302,93 @@ func scopeHas(sc *expr.Scope, name string) bool {
 		}
 	}
 	return false
+}
+
+// checkWindowBounds rejects WINDOWSTART and WINDOWEND outside the select
+// list of a windowed aggregation: in GROUP BY, HAVING or an aggregate's
+// arguments they have no value yet (window-bounds.json).
+func checkWindowBounds(q *ast.Query, items []ast.SelectItem) error {
+	var found *ast.ColumnRef
+	find := func(e ast.Expr) {
+		expr.Walk(e, func(n ast.Expr) bool {
+			if found != nil {
+				return false
+			}
+			if c, ok := n.(*ast.ColumnRef); ok && (c.Name == types.WindowStart || c.Name == types.WindowEnd) {
+				found = c
+			}
+			return true
+		})
+	}
+	for _, g := range q.GroupBy {
+		find(g)
+	}
+	for _, it := range items {
+		expr.Walk(it.Expr, func(n ast.Expr) bool {
+			if c, ok := n.(*ast.Call); ok && functions.IsAggregate(c.Name) {
+				for _, a := range c.Args {
+					find(a)
+				}
+				return false
+			}
+			return true
+		})
+	}
+	if q.Having != nil {
+		find(q.Having)
+	}
+	if found == nil {
+		return nil
+	}
+	return ast.Errorf(ast.SemanticError, found.Position(),
+		"Window bounds column %s can only be used in the SELECT clause of windowed aggregations", found.Name)
+}
+
+// kstreamsDefaultGrace is the grace Kafka Streams gives windows declared
+// without one (TimeWindows.of, SessionWindows.with): what is left of a day
+// after the window size.
+const kstreamsDefaultGrace = 24 * time.Hour
+
+// checkRetention rejects a RETENTION shorter than the window size (session
+// gap) plus the grace period, with the error Kafka Streams raises when it
+// builds the window store.
+func checkRetention(w *ast.Window, final bool) error {
+	if w.Retention == nil {
+		return nil
+	}
+	size, retention := w.Size.Milliseconds(), w.Retention.Milliseconds()
+	var grace int64
+	switch {
+	case w.Grace != nil:
+		grace = w.Grace.Milliseconds()
+	case !final:
+		grace = max(kstreamsDefaultGrace.Milliseconds()-size, 0)
+	}
+	if retention >= size+grace {
+		return nil
+	}
+	if w.Type == ast.Session {
+		return ast.Errorf(ast.SemanticError, w.At, "The retention period of the session store %s must be no smaller than the session inactivity gap plus the grace period. Got gap=[%d], grace=[%d], retention=[%d]",
+			windowStoreName, size, grace, retention)
+	}
+	return ast.Errorf(ast.SemanticError, w.At, "The retention period of the window store %s must be no smaller than its window size plus the grace period. Got size=[%d], grace=[%d], retention=[%d]",
+		windowStoreName, size, grace, retention)
+}
+
+// windowStoreName is the name ksqlDB gives an aggregation's store, as its
+// error messages show it.
+const windowStoreName = "Aggregate-Aggregate-Materialize"
+
+// functionProps keeps the properties aggregate functions read.
+func functionProps(props map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range props {
+		if strings.HasPrefix(strings.ToLower(k), "ksql.functions.") {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -14,6 +14,9 @@ import (
 type Defaults struct {
 	KeyFormat   string // ksql.persistence.default.format.key (KAFKA)
 	ValueFormat string // ksql.persistence.default.format.value ("" = required)
+	// Props are the session's properties over the server's: the planner
+	// copies into a plan those its processors read (ksql.functions.*).
+	Props map[string]string
 }
 
 // SourceProps are the parsed WITH properties of CREATE statements.

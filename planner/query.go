@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/sluicedb/sluice/catalog"
+	"github.com/sluicedb/sluice/catalog/functions"
 	"github.com/sluicedb/sluice/planner/expr"
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/sql/types"
@@ -40,6 +41,9 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	src := cat.Source(ref.Name)
 	if src == nil {
 		return nil, ast.Errorf(ast.CatalogError, ref.At, "Exception while preparing statement: %s does not exist.", ref.Name)
+	}
+	if err := checkGlobalAggregate(q, opts); err != nil {
+		return nil, err
 	}
 	if opts.Create != nil && opts.Create.Kind != src.Kind && len(q.GroupBy) == 0 {
 		produced, want := "STREAM", "CREATE STREAM AS SELECT"
@@ -199,6 +203,35 @@ func planAggregated(q *ast.Query, items []ast.SelectItem, src *catalog.Source, s
 		return nil, err
 	}
 	return plan, nil
+}
+
+// checkGlobalAggregate rejects a CREATE TABLE AS SELECT that aggregates
+// without GROUP BY, naming its aggregates as ksqlDB does (COUNT(*) is
+// COUNT(ROWTIME) there).
+func checkGlobalAggregate(q *ast.Query, opts QueryOptions) error {
+	if opts.Create == nil || opts.Create.Kind != ast.Table || len(q.GroupBy) > 0 || q.Window != nil {
+		return nil
+	}
+	var calls []string
+	for _, it := range q.Items {
+		expr.Walk(it.Expr, func(n ast.Expr) bool {
+			c, ok := n.(*ast.Call)
+			if !ok || !functions.IsAggregate(c.Name) {
+				return true
+			}
+			text := canonical(c, "")
+			if c.Star || (len(c.Args) == 0 && c.Name == "COUNT") {
+				text = c.Name + "(" + types.RowTime + ")"
+			}
+			calls = append(calls, text)
+			return false
+		})
+	}
+	if len(calls) == 0 {
+		return nil
+	}
+	return ast.Errorf(ast.SemanticError, q.At, "CREATE TABLE AS SELECT statement does not support aggregate function [%s] without a GROUP BY clause.",
+		strings.Join(calls, ", "))
 }
 
 func checkSupported(q *ast.Query) error {

@@ -154,3 +154,13 @@ CREATE STREAM b AS SELECT * FROM a;
 INSERT INTO a (id, v) VALUES (2, 20);
 
 ASSERT VALUES b (id, v) VALUES (2, 20);
+
+----------------------------------------------------------------------------------------------------
+--@test: SHOW TABLES EXTENDED and DESCRIBE EXTENDED
+----------------------------------------------------------------------------------------------------
+-- Not in the corpus: ksqlDB's grammar accepts SHOW TABLES EXTENDED and DESCRIBE name EXTENDED
+-- (the older DESCRIBE EXTENDED name too).
+CREATE TABLE u (id INT PRIMARY KEY, region STRING) WITH (kafka_topic='u', value_format='JSON', partitions=1);
+SHOW TABLES EXTENDED;
+DESCRIBE u EXTENDED;
+DESCRIBE EXTENDED u;

@@ -1,5 +1,5 @@
 -- Pull queries on materialised tables: key lookups, windowed lookups bounded by
--- WINDOWSTART, table scans, and the errors ksqlDB gives
+-- WINDOWSTART, table scans, scans of streams, and the errors ksqlDB gives
 -- (rqtt/pull-queries-*.json). The runner does not compare a pull query's rows,
 -- so the passing cases only check that each query is accepted and runs after
 -- the table has been fed.
@@ -103,3 +103,43 @@ SELECT * FROM aggregate a JOIN input i ON a.id = i.id WHERE a.id = '10';
 --@expected.message: does not exist
 ----------------------------------------------------------------------------------------------------
 SELECT * FROM nowhere WHERE id = 1;
+
+----------------------------------------------------------------------------------------------------
+--@test: pull query comparing the key with NULL
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: Comparison with NULL not supported: INTEGER = NULL
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: rqtt/pull-queries-against-materialized-aggregates.json 'fail on null key'.
+CREATE STREAM input (id INT KEY, ignored INT) WITH (kafka_topic='test_topic', value_format='JSON', partitions=1);
+CREATE TABLE aggregate AS SELECT id, COUNT(1) AS count FROM input GROUP BY id;
+SELECT * FROM aggregate WHERE id = NULL;
+
+----------------------------------------------------------------------------------------------------
+--@test: pull query on a table that no query materialises
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: The `X` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_X AS SELECT * FROM X'.
+----------------------------------------------------------------------------------------------------
+-- ksqlDB (rqtt/pull-queries-against-materialized-aggregates.json 'not materialized aggregate'):
+-- a plain CREATE TABLE is not queryable (CREATE SOURCE TABLE and CTAS sinks are).
+CREATE TABLE x (id STRING PRIMARY KEY, name STRING) WITH (kafka_topic='test_topic', value_format='JSON', partitions=1);
+SELECT * FROM x WHERE id = '100';
+
+----------------------------------------------------------------------------------------------------
+--@test: pull query (table scan) on a stream
+----------------------------------------------------------------------------------------------------
+-- ksqlDB (rqtt/pull-queries-against-streams.json): SELECT without EMIT on a stream is a pull
+-- query that scans the stream's topic up to its current end.
+CREATE STREAM s1 (mykey INT KEY, myvalue INT) WITH (kafka_topic='test_topic', value_format='JSON', partitions=1);
+INSERT INTO s1 (mykey, myvalue) VALUES (1, 10);
+SELECT * FROM s1;
+SELECT * FROM s1 WHERE mykey = 1;
+
+----------------------------------------------------------------------------------------------------
+--@test: pull query on a stream cannot read ROWOFFSET
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: Pull queries don't support the following columns in SELECT clauses: `ROWOFFSET`
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: rqtt/pull-queries-against-streams.json 'should not allow pull query with disallowed
+-- pseudocolumn in SELECT clause'.
+CREATE STREAM s1 (mykey INT KEY, myvalue INT) WITH (kafka_topic='test_topic', value_format='JSON', partitions=1);
+SELECT mykey, myvalue, ROWOFFSET FROM s1;

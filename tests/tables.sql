@@ -254,3 +254,12 @@ INSERT INTO accounts (id, region, balance) VALUES (2, 'east', 1);
 ASSERT VALUES by_region (region, total) VALUES ('east', 10);
 ASSERT VALUES by_region (region, total) VALUES ('east', 30);
 ASSERT VALUES by_region (region, total) VALUES ('east', 31);
+
+----------------------------------------------------------------------------------------------------
+--@test: an aggregate without GROUP BY in CTAS
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: CREATE TABLE AS SELECT statement does not support aggregate function [COUNT(ROWTIME)] without a GROUP BY clause.
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/group-by.json 'create table as select COUNT(*) with no group by'.
+CREATE STREAM test (id INT KEY, id2 INT) WITH (kafka_topic='test_topic', value_format='JSON', partitions=1);
+CREATE TABLE output AS SELECT COUNT(*) FROM test;

@@ -352,3 +352,97 @@ INSERT INTO s (rowtime, id, col1) VALUES (17, 'k1', 'v1');
 INSERT INTO s (rowtime, id, col1) VALUES (42, 'k1', 'v1');
 ASSERT VALUES t (id, c, WINDOWSTART, WINDOWEND) VALUES ('k1', 5, 0, 14);
 ASSERT VALUES t (id, c, WINDOWSTART, WINDOWEND) VALUES ('k1', 2, 29, 30);
+
+----------------------------------------------------------------------------------------------------
+--@test: session with an explicit grace period drops late records
+----------------------------------------------------------------------------------------------------
+-- ksqlDB (sqltests/query-upgrades/session-windows.sql 'out of order - explicit grace period'):
+-- sessions close at stream time - gap - grace. A record is dropped when its session would end
+-- before that, and a closed session takes no more merges: at stream time 100010, gap 30 s,
+-- grace 1 min, the record at 10009 is dropped and the one at 10010 opens a new session
+-- [10010, 10010] instead of merging with [0, 0].
+CREATE STREAM s (id BIGINT KEY, v BIGINT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t AS SELECT id, MAX(v) AS hi FROM s WINDOW SESSION (30 SECONDS, GRACE PERIOD 1 MINUTE) GROUP BY id;
+INSERT INTO s (rowtime, id, v) VALUES (0, 0, 0);
+INSERT INTO s (rowtime, id, v) VALUES (100010, 0, 1);
+INSERT INTO s (rowtime, id, v) VALUES (10009, 0, 5);
+INSERT INTO s (rowtime, id, v) VALUES (10010, 0, 6);
+INSERT INTO s (rowtime, id, v) VALUES (10009, 1, 100);
+INSERT INTO s (rowtime, id, v) VALUES (10010, 1, 101);
+INSERT INTO s (rowtime, id, v) VALUES (86412022, 1, 200);
+INSERT INTO s (rowtime, id, v) VALUES (60000, 1, 200);
+ASSERT VALUES t (id, hi, WINDOWSTART, WINDOWEND) VALUES (0, 0, 0, 0);
+ASSERT VALUES t (id, hi, WINDOWSTART, WINDOWEND) VALUES (0, 1, 100010, 100010);
+ASSERT VALUES t (id, hi, WINDOWSTART, WINDOWEND) VALUES (0, 6, 10010, 10010);
+ASSERT VALUES t (id, hi, WINDOWSTART, WINDOWEND) VALUES (1, 101, 10010, 10010);
+ASSERT VALUES t (id, hi, WINDOWSTART, WINDOWEND) VALUES (1, 200, 86412022, 86412022);
+
+----------------------------------------------------------------------------------------------------
+--@test: EMIT FINAL without a grace period closes the window at its end
+----------------------------------------------------------------------------------------------------
+-- ksqlDB (qtt/suppress.json 'should emit at window end if no grace period given'): with
+-- EMIT FINAL and no GRACE PERIOD the grace is 0, so [0, 2) is emitted when the record at 2
+-- arrives.
+CREATE STREAM s (id STRING KEY, col1 STRING) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t AS SELECT id, COUNT(*) AS c FROM s WINDOW TUMBLING (SIZE 2 MILLISECONDS) GROUP BY id EMIT FINAL;
+INSERT INTO s (rowtime, id, col1) VALUES (0, 'k1', 'v1');
+INSERT INTO s (rowtime, id, col1) VALUES (1, 'k1', 'v1');
+INSERT INTO s (rowtime, id, col1) VALUES (2, 'k1', 'v1');
+ASSERT VALUES t (id, c, WINDOWSTART, WINDOWEND) VALUES ('k1', 2, 0, 2);
+
+----------------------------------------------------------------------------------------------------
+--@test: EMIT FINAL on hopping windows
+----------------------------------------------------------------------------------------------------
+-- ksqlDB (qtt/suppress.json 'should support final results for hopping windows'): emits
+-- [0,5)=4 then [4,9)=2, not [2,7): Kafka Streams reads the closed windows back from a store
+-- that only returns windows starting at or after stream time - retention (size + grace), so a
+-- window that closes during a large jump in stream time is never emitted.
+CREATE STREAM s (id STRING KEY, col1 STRING) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t AS SELECT id, COUNT(*) AS c FROM s WINDOW HOPPING (SIZE 5 MILLISECONDS, ADVANCE BY 2 MILLISECONDS, GRACE PERIOD 1 MILLISECONDS) GROUP BY id EMIT FINAL;
+INSERT INTO s (rowtime, id, col1) VALUES (0, 'k1', 'v1');
+INSERT INTO s (rowtime, id, col1) VALUES (1, 'k1', 'v1');
+INSERT INTO s (rowtime, id, col1) VALUES (2, 'k1', 'v1');
+INSERT INTO s (rowtime, id, col1) VALUES (1, 'k1', 'v1');
+INSERT INTO s (rowtime, id, col1) VALUES (6, 'k1', 'v1');
+INSERT INTO s (rowtime, id, col1) VALUES (5, 'k1', 'v1');
+INSERT INTO s (rowtime, id, col1) VALUES (10, 'k1', 'v1');
+ASSERT VALUES t (id, c, WINDOWSTART, WINDOWEND) VALUES ('k1', 4, 0, 5);
+ASSERT VALUES t (id, c, WINDOWSTART, WINDOWEND) VALUES ('k1', 2, 4, 9);
+
+----------------------------------------------------------------------------------------------------
+--@test: window bounds cannot be grouped on
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: Window bounds column WINDOWSTART can only be used in the SELECT clause of windowed aggregations
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/window-bounds.json 'windowed group by -  only window bounds in GROUP BY only column'.
+CREATE STREAM s (rowkey INT KEY, ignored INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t AS SELECT rowkey, COUNT(1) AS c FROM s WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY WINDOWSTART;
+
+----------------------------------------------------------------------------------------------------
+--@test: window bounds cannot be aggregated
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: Window bounds column WINDOWSTART can only be used in the SELECT clause of windowed aggregations
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/window-bounds.json 'windowed group by - aggregate window bounds in UDAF in SELECT'.
+CREATE STREAM s (rowkey INT KEY, ignored INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t AS SELECT rowkey, COUNT(1), MIN(WINDOWSTART), MIN(WINDOWEND) FROM s WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY rowkey;
+
+----------------------------------------------------------------------------------------------------
+--@test: window bounds cannot be used in HAVING
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: Window bounds column WINDOWSTART can only be used in the SELECT clause of windowed aggregations
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/window-bounds.json 'windowed group by - window bounds in HAVING'.
+CREATE STREAM s (rowkey INT KEY, ignored INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t AS SELECT rowkey, COUNT(1) AS c FROM s WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY rowkey HAVING windowStart > 11000 AND MIN(windowEnd) < 15000;
+
+----------------------------------------------------------------------------------------------------
+--@test: windowed retention shorter than size plus grace
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: must be no smaller than its window size plus the grace period
+----------------------------------------------------------------------------------------------------
+-- Not in the corpus: Kafka Streams rejects the window store when it is built ('The retention
+-- period of the window store ... must be no smaller than its window size plus the grace
+-- period. Got size=[...], grace=[...], retention=[...]'); Sluice rejects the statement.
+CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t AS SELECT id, COUNT(*) AS c FROM s WINDOW TUMBLING (SIZE 1 HOUR, RETENTION 30 MINUTES, GRACE PERIOD 0 SECONDS) GROUP BY id;

@@ -17,6 +17,16 @@ import (
 var errDivZero = errors.New("/ by zero")
 
 func compileBinary(e *expr.Binary) (fn, error) {
+	if isIntArith(e) {
+		f, err := compileI64Arith(e)
+		if err != nil {
+			return nil, err
+		}
+		return boxI64(f), nil
+	}
+	if isIntCompare(e) {
+		return compileI64Compare(e)
+	}
 	l, err := compile(e.L)
 	if err != nil {
 		return nil, err

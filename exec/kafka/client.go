@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -224,24 +225,39 @@ func (c *Client) Produce(ctx context.Context, r *Record) (int32, int64, error) {
 }
 
 // Producer queues records with one shared completion callback, so the hot
-// path allocates no closure per record.
+// path allocates no closure per record. The kgo records it hands to the
+// client are recycled once acknowledged (the client is done with a record
+// when its promise has run), so queuing a record allocates nothing.
 type Producer struct {
 	c       *Client
 	promise func(*kgo.Record, error)
+	free    sync.Pool // of *kgo.Record
 }
 
-// Producer returns a producer whose failures are reported to onErr.
+// Producer returns a producer whose failures are reported to onErr. It is
+// safe for concurrent use.
 func (c *Client) Producer(onErr func(error)) *Producer {
-	return &Producer{c: c, promise: func(_ *kgo.Record, err error) {
+	p := &Producer{c: c}
+	p.promise = func(kr *kgo.Record, err error) {
 		if err != nil {
 			onErr(err)
 		}
-	}}
+		*kr = kgo.Record{}
+		p.free.Put(kr)
+	}
+	return p
 }
 
-// Produce queues r; it is not retained after the call.
+// Produce queues r. r itself is not retained after the call, but its Key,
+// Value and header values are, until the record is acknowledged: the caller
+// must not modify them.
 func (p *Producer) Produce(ctx context.Context, r *Record) {
-	p.c.bulk.Produce(ctx, toKgo(r), p.promise)
+	kr, _ := p.free.Get().(*kgo.Record)
+	if kr == nil {
+		kr = new(kgo.Record)
+	}
+	fillKgo(kr, r)
+	p.c.bulk.Produce(ctx, kr, p.promise)
 }
 
 // Flush waits for every queued record to be acked.
@@ -253,15 +269,24 @@ func (c *Client) Flush(ctx context.Context) error {
 }
 
 func toKgo(r *Record) *kgo.Record {
-	kr := &kgo.Record{Topic: r.Topic, Key: r.Key, Value: r.Value, Partition: r.Partition,
-		Timestamp: time.UnixMilli(r.Timestamp)}
+	kr := new(kgo.Record)
+	fillKgo(kr, r)
+	return kr
+}
+
+// fillKgo sets the zero record kr from r.
+func fillKgo(kr *kgo.Record, r *Record) {
+	kr.Topic, kr.Key, kr.Value, kr.Partition = r.Topic, r.Key, r.Value, r.Partition
+	kr.Timestamp = time.UnixMilli(r.Timestamp)
 	if r.Partition >= 0 {
 		kr.Context = manualPartition
 	}
-	for _, h := range r.Headers {
-		kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h.Key, Value: h.Value})
+	if len(r.Headers) > 0 {
+		kr.Headers = make([]kgo.RecordHeader, len(r.Headers))
+		for i, h := range r.Headers {
+			kr.Headers[i] = kgo.RecordHeader{Key: h.Key, Value: h.Value}
+		}
 	}
-	return kr
 }
 
 func fromKgo(kr *kgo.Record) Record {

@@ -42,6 +42,19 @@ func BenchmarkDecodeJSON(b *testing.B) {
 			}
 		}
 	})
+	b.Run("serde_into_skip_unused", func(b *testing.B) {
+		// As a source decodes: into a reused row, strings and BIGINTs from a Scratch.
+		c := mustValue(b, JSON, bidColumns(), Options{Skip: []bool{false, false, false, false, true, false, true}})
+		row := make([]any, len(bidColumns()))
+		var s Scratch
+		b.SetBytes(int64(len(nexmarkBid)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := DecodeInto(c, row, nexmarkBid, &s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("encoding_json_map", func(b *testing.B) {
 		b.SetBytes(int64(len(nexmarkBid)))
 		b.ReportAllocs()
@@ -63,6 +76,21 @@ func BenchmarkEncodeJSON(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := c.Encode(row); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAppendEncodeJSON(b *testing.B) {
+	c := mustValue(b, JSON, bidColumns(), Options{})
+	row, err := c.Decode(nexmarkBid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 0, 4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		if buf, _, err = AppendEncode(c, buf[:0], row); err != nil {
 			b.Fatal(err)
 		}
 	}

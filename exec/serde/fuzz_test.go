@@ -12,10 +12,12 @@ import (
 
 func fuzzRoundTrip(t *testing.T, c Codec, data []byte) {
 	vals, err := c.Decode(data)
+	checkDecodeInto(t, c, data, vals, err)
 	if err != nil || vals == nil {
 		return
 	}
 	b, err := c.Encode(vals)
+	checkAppendEncode(t, c, vals, b, err)
 	if err != nil {
 		t.Fatalf("%s: decoded %q to %s but cannot encode it: %v", c.Format(), data, dump(vals), err)
 	}
@@ -52,9 +54,23 @@ func FuzzDecodeJSON(f *testing.F) {
 		mustKey(f, JSON, cols(col("K", types.TBigint)), Options{}),
 		mustKey(f, JSON, cols(col("K1", types.TString), col("K2", types.DecimalType(4, 2))), Options{}),
 	}
+	// One Scratch across inputs: the key memo is hit, missed and replaced
+	// by documents of every shape.
+	var shared Scratch
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, c := range codecs {
 			fuzzRoundTrip(t, c, data)
+			want, wantErr := c.Decode(data)
+			dst := make([]any, columnsOf(c))
+			err := DecodeInto(c, dst, data, &shared)
+			if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+				t.Fatalf("DecodeInto(%q) with a used Scratch: error %v, Decode error %v", data, err, wantErr)
+			}
+			full := make([]any, len(dst))
+			copy(full, want)
+			if err == nil && dump(dst) != dump(full) {
+				t.Fatalf("DecodeInto(%q) with a used Scratch = %s, Decode = %s", data, dump(dst), dump(want))
+			}
 		}
 	})
 }

@@ -4,7 +4,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/sluicedb/sluice/sql/types"
@@ -21,6 +23,12 @@ type jsonCodec struct {
 	unwrapped bool
 	sizeHint  int
 	skip      []bool // top-level columns to skip on decode
+	// prefix[i] is what precedes column i's value in a wrapped object:
+	// '{' or ',', then the quoted name and ':', computed once.
+	prefix [][]byte
+	// lower holds the names in lower case when allUpper is set ("" for a
+	// name without letters, which only an exact match can match).
+	lower []string
 }
 
 func newJSONCodec(cols []types.Column, opts Options, isKey bool) *jsonCodec {
@@ -30,9 +38,25 @@ func newJSONCodec(cols []types.Column, opts Options, isKey bool) *jsonCodec {
 		c.fields[i] = types.Field{Name: col.Name, Type: col.Type}
 	}
 	c.allUpper = namesAllUpper(c.fields)
+	if c.allUpper {
+		c.lower = make([]string, len(cols))
+		for i, col := range cols {
+			if l := strings.ToLower(col.Name); l != col.Name {
+				c.lower[i] = l
+			}
+		}
+	}
 	c.unwrapped = len(cols) == 1 && !wrapDefault(opts, isKey, JSON)
 	if len(opts.Skip) == len(cols) {
 		c.skip = opts.Skip
+	}
+	c.prefix = make([][]byte, len(cols))
+	for i, col := range cols {
+		sep := byte(',')
+		if i == 0 {
+			sep = '{'
+		}
+		c.prefix[i] = append(appendJSONString([]byte{sep}, col.Name), ':')
 	}
 	return c
 }
@@ -41,14 +65,33 @@ func (c *jsonCodec) Format() string { return JSON }
 
 func (c *jsonCodec) nulls() []any { return make([]any, len(c.cols)) }
 
-func (c *jsonCodec) Decode(data []byte) ([]any, error) {
+func (c *jsonCodec) Decode(data []byte) ([]any, error) { return c.decode(nil, data, nil) }
+
+// DecodeInto implements RowDecoder.
+func (c *jsonCodec) DecodeInto(dst []any, data []byte, s *Scratch) error {
+	if len(dst) != len(c.cols) {
+		return fmt.Errorf("JSON %s: %d slots for %d columns", side(c.isKey), len(dst), len(c.cols))
+	}
+	clear(dst)
+	vals, err := c.decode(dst, data, s)
+	if err != nil {
+		return err
+	}
+	copy(dst, vals) // a no-op when the object was decoded in place
+	return nil
+}
+
+// decode is Decode; a wrapped object is decoded into dst when it is not nil
+// (it then holds len(c.cols) nils), and strings and BIGINTs come from s
+// when it is not nil.
+func (c *jsonCodec) decode(dst []any, data []byte, s *Scratch) ([]any, error) {
 	if len(data) == 0 {
 		if c.isKey {
 			return c.nulls(), nil
 		}
 		return nil, nil
 	}
-	d := jsonDec{b: data}
+	d := jsonDec{b: data, s: s}
 	first := d.peek()
 	if first == 0 { // only whitespace: Jackson reads no document, ksqlDB a null
 		if c.isKey {
@@ -86,8 +129,15 @@ func (c *jsonCodec) Decode(data []byte) ([]any, error) {
 	if c.skip != nil {
 		d.arenaCap = 64
 	}
-	vals, err := d.fields(c.fields, c.allUpper)
-	if err != nil {
+	vals := dst
+	if vals == nil {
+		vals = make([]any, len(c.fields))
+	}
+	var memo *fieldMemo
+	if s != nil {
+		memo = s.memo(c)
+	}
+	if err := d.fieldsInto(vals, c.fields, c.allUpper, c.lower, memo); err != nil {
 		col := ""
 		if de, ok := err.(*decErr); ok && len(de.segs) > 0 {
 			col = de.segs[len(de.segs)-1][1:]
@@ -108,40 +158,52 @@ func (c *jsonCodec) wrapErr(err error, col string) error {
 }
 
 func (c *jsonCodec) Encode(vals []any) ([]byte, error) {
+	var buf []byte
+	switch {
+	case len(c.cols) == 0 || len(vals) != len(c.cols):
+	case c.unwrapped:
+		buf = make([]byte, 0, c.sizeHint)
+	default:
+		buf = make([]byte, 0, c.estimate(vals))
+	}
+	out, null, err := c.AppendEncode(buf, vals)
+	if err != nil || null {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AppendEncode implements Appender.
+func (c *jsonCodec) AppendEncode(dst []byte, vals []any) ([]byte, bool, error) {
 	if len(vals) != len(c.cols) {
-		return nil, fmt.Errorf("JSON %s: got %d values for %d columns", side(c.isKey), len(vals), len(c.cols))
+		return dst, false, fmt.Errorf("JSON %s: got %d values for %d columns", side(c.isKey), len(vals), len(c.cols))
 	}
 	if len(c.cols) == 0 {
 		if c.isKey {
-			return nil, nil
+			return dst, true, nil
 		}
-		return []byte("{}"), nil
+		return append(dst, "{}"...), false, nil
 	}
 	if c.unwrapped {
 		if vals[0] == nil {
-			return nil, nil // ksqlDB's serializer returns a Kafka null for a null unwrapped value
+			return dst, true, nil // ksqlDB's serializer returns a Kafka null for a null unwrapped value
 		}
-		out, err := appendJSON(make([]byte, 0, c.sizeHint), vals[0], c.cols[0].Type)
+		out, err := appendJSON(dst, vals[0], c.cols[0].Type)
 		if err != nil {
-			return nil, &Error{Column: c.cols[0].Name, Msg: err.Error()}
+			return dst, false, &Error{Column: c.cols[0].Name, Msg: err.Error()}
 		}
-		return out, nil
+		return out, false, nil
 	}
-	out := make([]byte, 0, c.estimate(vals))
-	out = append(out, '{')
+	start := len(dst)
 	for i, col := range c.cols {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = appendJSONString(out, col.Name)
-		out = append(out, ':')
+		dst = append(dst, c.prefix[i]...)
 		var err error
-		out, err = appendJSON(out, vals[i], col.Type)
+		dst, err = appendJSON(dst, vals[i], col.Type)
 		if err != nil {
-			return nil, &Error{Column: col.Name, Msg: err.Error()}
+			return dst[:start], false, &Error{Column: col.Name, Msg: err.Error()}
 		}
 	}
-	return append(out, '}'), nil
+	return append(dst, '}'), false, nil
 }
 
 // estimate sizes the output buffer so a typical row is written without regrowing.
@@ -312,12 +374,14 @@ const hexDigits = "0123456789abcdef"
 func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
+	for i := 0; ; {
+		// Runs of plain ASCII are copied as they are: find the next byte
+		// that needs a look, eight at a time first.
+		i = skipPlainString(s, i)
+		if i >= len(s) {
+			break
 		}
+		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size == 1 {
@@ -354,4 +418,24 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-var _ Codec = (*jsonCodec)(nil)
+// skipPlainString is skipPlain for a string.
+func skipPlainString(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		t := s[i : i+8]
+		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		if m := specialMask(w); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for i < len(s) && !strSpecial[s[i]] {
+		i++
+	}
+	return i
+}
+
+var (
+	_ Codec      = (*jsonCodec)(nil)
+	_ RowDecoder = (*jsonCodec)(nil)
+	_ Appender   = (*jsonCodec)(nil)
+)

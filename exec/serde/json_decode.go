@@ -1,9 +1,11 @@
 package serde
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -50,6 +52,9 @@ type jsonDec struct {
 	// suits decoding every column. With skipped columns most text is never
 	// copied, so a small arena that grows on demand wastes less.
 	arenaCap int
+	// s, when set, replaces the per-document arena: strings and BIGINT
+	// boxes come from the caller's chunks (DecodeInto).
+	s *Scratch
 }
 
 // decErr is a failure deep inside a document; containers prepend their path
@@ -96,6 +101,9 @@ func (d *jsonDec) ws() {
 
 // peek returns the next non-space byte, or 0 at the end of input.
 func (d *jsonDec) peek() byte {
+	if d.i < len(d.b) && d.b[d.i] > ' ' {
+		return d.b[d.i] // no whitespace, the usual case
+	}
 	d.ws()
 	if d.i >= len(d.b) {
 		return 0
@@ -182,10 +190,8 @@ func (d *jsonDec) str() ([]byte, bool, error) {
 	i := d.i
 	esc, high := false, false
 	for {
-		// Plain bytes are the common case: skip them with a table lookup.
-		for i < len(b) && !strSpecial[b[i]] {
-			i++
-		}
+		// Plain bytes are the common case: skip them eight at a time.
+		i = skipPlain(b, i)
 		if i >= len(b) {
 			d.i = i
 			return nil, false, d.syntax("unterminated string")
@@ -223,6 +229,38 @@ var strSpecial = func() (t [256]bool) {
 	t['\\'] = true
 	return t
 }()
+
+const (
+	lsbs = 0x0101010101010101
+	msbs = 0x8080808080808080
+)
+
+// specialMask flags (with its high bit) each byte of w that is in
+// strSpecial: a control character, '"', '\\' or a non-ASCII byte. It is SWAR
+// arithmetic where a borrow can flag a byte wrongly, but only above a byte
+// rightly flagged, so the lowest flag is exact, and that is all a scan uses.
+func specialMask(w uint64) uint64 {
+	ctl := (w - lsbs*0x20) &^ w // bytes < 0x20
+	q := w ^ (lsbs * '"')
+	q = (q - lsbs) &^ q // bytes == '"'
+	bs := w ^ (lsbs * '\\')
+	bs = (bs - lsbs) &^ bs // bytes == '\\'
+	return (w | ctl | q | bs) & msbs
+}
+
+// skipPlain returns the index of the first byte of b at or after i that is
+// in strSpecial, or len(b).
+func skipPlain(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		if m := specialMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for i < len(b) && !strSpecial[b[i]] {
+		i++
+	}
+	return i
+}
 
 // unescape appends the decoded content of a raw string with escapes.
 func (d *jsonDec) unescape(dst, raw []byte) ([]byte, error) {
@@ -306,6 +344,17 @@ func (d *jsonDec) stringValue() (string, error) {
 	if !esc {
 		return d.intern(raw), nil
 	}
+	if d.s != nil {
+		// Unescaping never lengthens a string, so raw's length is room enough.
+		d.s.reserveStr(len(raw))
+		start := len(d.s.strs)
+		out, err := d.unescape(d.s.strs, raw)
+		if err != nil {
+			return "", err
+		}
+		d.s.strs = out
+		return d.s.since(start), nil
+	}
 	start := len(d.arena)
 	d.arenaInit()
 	d.arena, err = d.unescape(d.arena, raw)
@@ -333,6 +382,9 @@ func (d *jsonDec) arenaInit() {
 func (d *jsonDec) intern(raw []byte) string {
 	if len(raw) == 0 {
 		return ""
+	}
+	if d.s != nil {
+		return d.s.String(raw)
 	}
 	d.arenaInit()
 	start := len(d.arena)
@@ -552,11 +604,11 @@ func (d *jsonDec) value(t *types.Type) (any, error) {
 		}
 		switch t.Kind {
 		case types.TimestampKind:
-			return types.Timestamp(v), nil
+			return boxTimestamp(d.s, v), nil
 		case types.TimeKind:
 			return types.Time(v), nil
 		}
-		return v, nil
+		return boxInt64(d.s, v), nil
 	case types.Double:
 		if c == '"' {
 			s, err := d.stringValue()
@@ -656,6 +708,22 @@ func (d *jsonDec) integer(t *types.Type, bits int) (int64, error) {
 	if !(c == '-' || c >= '0' && c <= '9') {
 		return 0, d.convErr(t)
 	}
+	if c != '-' && c != '0' {
+		// The common case, a plain positive integer, in one pass.
+		b, i := d.b, d.i
+		var v int64
+		for i < len(b) && b[i]-'0' <= 9 {
+			v = v*10 + int64(b[i]-'0')
+			i++
+		}
+		if i-d.i <= 18 && (i == len(b) || b[i] != '.' && b[i] != 'e' && b[i] != 'E') {
+			d.i = i
+			if bits == 32 {
+				v = int64(int32(v))
+			}
+			return v, nil
+		}
+	}
 	text, isFloat, err := d.number()
 	if err != nil {
 		return 0, err
@@ -730,7 +798,11 @@ func lowBits(n *big.Int) int64 {
 func (d *jsonDec) stringish() (any, error) {
 	switch c := d.peek(); c {
 	case '"':
-		return d.stringValue()
+		s, err := d.stringValue()
+		if err != nil {
+			return nil, err
+		}
+		return boxString(d.s, s), nil
 	case 't':
 		return "true", d.literal("true")
 	case 'f':
@@ -894,12 +966,27 @@ func coerceText(s string, t *types.Type) (any, error) {
 // matching then coincide, and fields are tried in order first, as producers
 // usually write them.
 func (d *jsonDec) fields(fs []types.Field, allUpper bool) ([]any, error) {
-	if err := d.enter(); err != nil {
+	vals := make([]any, len(fs))
+	if err := d.fieldsInto(vals, fs, allUpper, nil, nil); err != nil {
 		return nil, err
+	}
+	return vals, nil
+}
+
+// fieldsInto is fields writing into vals, which holds len(fs) nils. lower,
+// when not nil, holds the names in lower case (allUpper must be set), or ""
+// for a name without letters: the spelling producers usually use, compared
+// before folding case, and never an exact match.
+//
+// memo, when not nil, remembers the keys of the codec's previous documents by
+// position: a key written exactly as the one before it at that position is
+// recognised by one comparison of its raw bytes.
+func (d *jsonDec) fieldsInto(vals []any, fs []types.Field, allUpper bool, lower []string, memo *fieldMemo) error {
+	if err := d.enter(); err != nil {
+		return err
 	}
 	skip := d.skipTop
 	d.skipTop = nil
-	vals := make([]any, len(fs))
 	var exactBuf [64]bool
 	var exact []bool
 	if len(fs) <= len(exactBuf) {
@@ -909,37 +996,57 @@ func (d *jsonDec) fields(fs []types.Field, allUpper bool) ([]any, error) {
 	}
 	first := true
 	hint := 0
-	for {
+	for pos := 0; ; pos++ {
 		done, err := d.next(&first, '}')
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if done {
 			break
 		}
-		k, err := d.key()
-		if err != nil {
-			return nil, err
-		}
 		var idx int
 		var isExact bool
-		if allUpper {
-			idx, isExact = matchUpper(fs, k, hint)
-		} else {
-			idx, isExact = matchField(fs, k)
+		var km *keyMemo
+		if memo != nil && pos < maxMemoKeys {
+			km = memo.at(pos)
+			if n := len(km.raw); n > 0 && len(d.b)-d.i >= n && string(d.b[d.i:d.i+n]) == km.raw {
+				d.i += n
+				idx, isExact = km.idx, km.exact
+				km = nil
+				goto matched
+			}
 		}
+		{
+			d.peek()
+			start := d.i
+			k, err := d.key()
+			if err != nil {
+				return err
+			}
+			if lower != nil && hint < len(fs) && len(k) > 0 && string(k) == lower[hint] {
+				idx = hint
+			} else if allUpper {
+				idx, isExact = matchUpper(fs, k, hint)
+			} else {
+				idx, isExact = matchField(fs, k)
+			}
+			if km != nil {
+				km.remember(d.b[start:d.i], idx, isExact)
+			}
+		}
+	matched:
 		if idx >= 0 {
 			hint = idx + 1
 		}
 		if idx < 0 || (!isExact && exact[idx]) || skip != nil && skip[idx] {
 			if err := d.skip(); err != nil {
-				return nil, err
+				return err
 			}
 			continue
 		}
 		v, err := d.value(fs[idx].Type)
 		if err != nil {
-			return nil, withSeg(err, "."+fs[idx].Name)
+			return withSeg(err, "."+fs[idx].Name)
 		}
 		vals[idx] = v
 		if isExact {
@@ -947,7 +1054,7 @@ func (d *jsonDec) fields(fs []types.Field, allUpper bool) ([]any, error) {
 		}
 	}
 	d.depth--
-	return vals, nil
+	return nil
 }
 
 func matchField(fs []types.Field, key []byte) (int, bool) {

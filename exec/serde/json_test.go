@@ -46,6 +46,7 @@ func runDecode(t *testing.T, cases []decodeCase) {
 				in = nil
 			}
 			got, err := c.Decode(in)
+			checkDecodeInto(t, c, in, got, err)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("Decode(%q) error = %v, want %q (got %s)", tc.in, err, tc.err, dump(got))
@@ -191,6 +192,7 @@ func runEncode(t *testing.T, cases []encodeCase) {
 				c = mustValue(t, tc.format, tc.cols, tc.opts)
 			}
 			got, err := c.Encode(tc.vals)
+			checkAppendEncode(t, c, tc.vals, got, err)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("Encode error = %v, want %q", err, tc.err)

@@ -99,47 +99,85 @@ func (c *kafkaCodec) Encode(vals []any) ([]byte, error) {
 	if n == 0 || vals[0] == nil {
 		return nil, nil
 	}
-	out, err := encodeKafka(vals[0], c.col.Type)
+	out, err := appendKafka([]byte{}, vals[0], c.col.Type)
 	if err != nil {
 		return nil, &Error{Column: c.col.Name, Msg: err.Error()}
 	}
 	return out, nil
 }
 
-func encodeKafka(v any, t *types.Type) ([]byte, error) {
+// AppendEncode implements Appender.
+func (c *kafkaCodec) AppendEncode(dst []byte, vals []any) ([]byte, bool, error) {
+	if c.col == nil || len(vals) != 1 || vals[0] == nil {
+		out, err := c.Encode(vals)
+		return dst, out == nil && err == nil, err
+	}
+	out, err := appendKafka(dst, vals[0], c.col.Type)
+	if err != nil {
+		return dst, false, &Error{Column: c.col.Name, Msg: err.Error()}
+	}
+	return out, false, nil
+}
+
+// DecodeInto implements RowDecoder.
+func (c *kafkaCodec) DecodeInto(dst []any, data []byte, s *Scratch) error {
+	if c.col != nil && len(dst) == 1 && len(data) > 0 {
+		t := c.col.Type
+		if t.Kind == types.Bigint && len(data) == 8 {
+			dst[0] = boxInt64(s, int64(binary.BigEndian.Uint64(data)))
+			return nil
+		}
+		if t.Kind == types.String && s != nil && utf8.Valid(data) {
+			dst[0] = s.String(data)
+			return nil
+		}
+	}
+	vals, err := c.Decode(data)
+	if err != nil {
+		return err
+	}
+	clear(dst[copy(dst, vals):])
+	return nil
+}
+
+func appendKafka(dst []byte, v any, t *types.Type) ([]byte, error) {
 	switch t.Kind {
 	case types.Int:
 		i, ok := toInt64(v)
 		if !ok || i < math.MinInt32 || i > math.MaxInt32 {
-			return nil, typeMismatch(v, t)
+			return dst, typeMismatch(v, t)
 		}
-		return binary.BigEndian.AppendUint32(make([]byte, 0, 4), uint32(int32(i))), nil
+		return binary.BigEndian.AppendUint32(dst, uint32(int32(i))), nil
 	case types.Bigint:
 		i, ok := toInt64(v)
 		if !ok {
-			return nil, typeMismatch(v, t)
+			return dst, typeMismatch(v, t)
 		}
-		return binary.BigEndian.AppendUint64(make([]byte, 0, 8), uint64(i)), nil
+		return binary.BigEndian.AppendUint64(dst, uint64(i)), nil
 	case types.Double:
 		f, ok := toFloat64(v)
 		if !ok {
-			return nil, typeMismatch(v, t)
+			return dst, typeMismatch(v, t)
 		}
-		return binary.BigEndian.AppendUint64(make([]byte, 0, 8), math.Float64bits(f)), nil
+		return binary.BigEndian.AppendUint64(dst, math.Float64bits(f)), nil
 	case types.String:
 		s, ok := v.(string)
 		if !ok {
-			return nil, typeMismatch(v, t)
+			return dst, typeMismatch(v, t)
 		}
-		return []byte(s), nil
+		return append(dst, s...), nil
 	case types.Bytes:
 		b, ok := v.([]byte)
 		if !ok {
-			return nil, typeMismatch(v, t)
+			return dst, typeMismatch(v, t)
 		}
-		return append([]byte{}, b...), nil
+		return append(dst, b...), nil
 	}
-	return nil, fmt.Errorf("The 'KAFKA' format does not support type '%s'", baseTypeName(t.Kind))
+	return dst, fmt.Errorf("The 'KAFKA' format does not support type '%s'", baseTypeName(t.Kind))
 }
 
-var _ Codec = (*kafkaCodec)(nil)
+var (
+	_ Codec      = (*kafkaCodec)(nil)
+	_ RowDecoder = (*kafkaCodec)(nil)
+	_ Appender   = (*kafkaCodec)(nil)
+)

@@ -1077,6 +1077,11 @@ func (p *parser) parseDescribe() (ast.Statement, error) {
 	if d.Name, err = p.ident(); err != nil {
 		return nil, err
 	}
+	// ksqlDB's grammar puts EXTENDED after the name (DESCRIBE name
+	// EXTENDED); the leading form is its older one.
+	if !d.Extended && p.accept("EXTENDED") {
+		d.Extended = true
+	}
 	return d, nil
 }
 

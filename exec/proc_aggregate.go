@@ -2,10 +2,12 @@ package exec
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sluicedb/sluice/exec/agg"
@@ -602,7 +604,7 @@ func (ap *aggProc) processSession(m *rowMeta, group []any, gkey []byte) error {
 	}
 	e := ap.newEntry("", group, m.ts, m.ts)
 	e.ts = m.ts
-	slices.SortFunc(merged, func(a, b *aggEntry) int { return int(a.start - b.start) })
+	slices.SortFunc(merged, func(a, b *aggEntry) int { return cmp.Compare(a.start, b.start) })
 	for _, s := range merged {
 		for i, a := range ap.aggs {
 			acc, err := a.Merge(e.accs[i], s.accs[i])
@@ -677,10 +679,10 @@ func (ap *aggProc) emitClosed(m *rowMeta) error {
 			}
 		}
 		slices.SortFunc(closed, func(a, b sessionRef) int {
-			if a.start != b.start {
-				return int(a.start - b.start)
+			if c := cmp.Compare(a.start, b.start); c != 0 {
+				return c
 			}
-			return stringsCompare(a.gkey, b.gkey)
+			return strings.Compare(a.gkey, b.gkey)
 		})
 		for _, s := range closed {
 			v, err := ap.ss.Get([]byte(s.gkey), s.start, s.end)
@@ -729,16 +731,6 @@ func (ap *aggProc) emitClosed(m *rowMeta) error {
 		}
 	}
 	return nil
-}
-
-func stringsCompare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (ap *aggProc) add(e *aggEntry) error {

@@ -124,8 +124,8 @@ func (ts *taskStores) restore(store string, dst state.KeyValueStore, peek func(s
 	return err
 }
 
-// kv opens a key-value store, restored and changelogged.
-func (ts *taskStores) kv(name string) (state.KeyValueStore, error) {
+// openKV opens and restores a key-value store: RocksDB, or in memory.
+func (ts *taskStores) openKV(name string) (state.KeyValueStore, error) {
 	var s state.KeyValueStore = mem.New(name)
 	if ts.db != nil {
 		rs, err := ts.db.KeyValueStore(name)
@@ -134,11 +134,14 @@ func (ts *taskStores) kv(name string) (state.KeyValueStore, error) {
 		}
 		s = rs
 	}
-	if err := ts.restore(name, s, nil); err != nil {
-		return nil, err
-	}
-	if ts.log == nil {
-		return s, nil
+	return s, ts.restore(name, s, nil)
+}
+
+// kv opens a key-value store, restored and changelogged.
+func (ts *taskStores) kv(name string) (state.KeyValueStore, error) {
+	s, err := ts.openKV(name)
+	if err != nil || ts.log == nil {
+		return s, err
 	}
 	return state.Logged(s, state.ChangelogFunc(ts.append)), nil
 }
@@ -146,15 +149,8 @@ func (ts *taskStores) kv(name string) (state.KeyValueStore, error) {
 // cachedKV opens a key-value store behind the task's write-back cache: its
 // writes reach the store and the changelog at commit.
 func (ts *taskStores) cachedKV(name string) (state.KeyValueStore, error) {
-	var s state.KeyValueStore = mem.New(name)
-	if ts.db != nil {
-		rs, err := ts.db.KeyValueStore(name)
-		if err != nil {
-			return nil, err
-		}
-		s = rs
-	}
-	if err := ts.restore(name, s, nil); err != nil {
+	s, err := ts.openKV(name)
+	if err != nil {
 		return nil, err
 	}
 	return ts.cache.Wrap(s), nil

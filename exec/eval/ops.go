@@ -36,47 +36,29 @@ func compileBinary(e *expr.Binary) (fn, error) {
 		return nil, err
 	}
 	switch e.Op {
-	case ast.And:
+	case ast.And, ast.Or:
+		// Three-valued logic: the value that decides alone (FALSE for AND,
+		// TRUE for OR) wins over NULL; otherwise NULL wins.
+		decides := e.Op == ast.Or
 		return func(row types.Row, lv []any) (any, error) {
 			a, err := l(row, lv)
 			if err != nil {
 				return nil, err
 			}
-			if a == false {
-				return false, nil
+			if a == decides {
+				return decides, nil
 			}
 			b, err := r(row, lv)
 			if err != nil {
 				return nil, err
 			}
-			if b == false {
-				return false, nil
+			if b == decides {
+				return decides, nil
 			}
 			if a == nil || b == nil {
 				return nil, nil
 			}
-			return true, nil
-		}, nil
-	case ast.Or:
-		return func(row types.Row, lv []any) (any, error) {
-			a, err := l(row, lv)
-			if err != nil {
-				return nil, err
-			}
-			if a == true {
-				return true, nil
-			}
-			b, err := r(row, lv)
-			if err != nil {
-				return nil, err
-			}
-			if b == true {
-				return true, nil
-			}
-			if a == nil || b == nil {
-				return nil, nil
-			}
-			return false, nil
+			return !decides, nil
 		}, nil
 	case ast.Concat:
 		return strict2(l, r, func(a, b any) (any, error) { return a.(string) + b.(string), nil }), nil

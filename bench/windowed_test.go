@@ -8,6 +8,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"testing"
 	"text/tabwriter"
 	"time"
@@ -23,6 +25,7 @@ var (
 	flagKeys   = flag.Int64("bench.keys", 100_000, "distinct keys of the stateful benchmarks' input (uniform)")
 	flagWRuns  = flag.Int("bench.wruns", 3, "measured runs of each side of BenchmarkWindowed (q1, tumbling, keyed count, in turn)")
 	flagVerify = flag.Bool("bench.verify", true, "after each stateful run, read its output back and check the final counts and sums (untimed)")
+	flagSides  = flag.String("bench.sides", "", "comma-separated sides of BenchmarkWindowed to run (default: all), e.g. for a profile of one")
 )
 
 // windowSize is the tumbling window of BenchmarkWindowed, in ms.
@@ -112,7 +115,7 @@ func BenchmarkWindowed(b *testing.B) {
 	}
 	for i := 1; i <= *flagWRuns; i++ {
 		for _, sd := range sides {
-			if sd.err != nil {
+			if sd.err != nil || !selected(sd.name) {
 				continue
 			}
 			name := fmt.Sprintf("%s_%d", sd.name, i)
@@ -163,6 +166,11 @@ func BenchmarkWindowed(b *testing.B) {
 		})
 	}
 	printWindowedSummary(n, want, sides)
+}
+
+// selected tells whether -bench.sides lets a side run.
+func selected(name string) bool {
+	return *flagSides == "" || slices.Contains(strings.Split(*flagSides, ","), name)
 }
 
 // preloadKeyed writes the keyed input and tallies what the stateful

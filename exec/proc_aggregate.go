@@ -157,6 +157,7 @@ type aggProc struct {
 	args      [][]any
 	out       types.Row
 	buf       []byte
+	ckBuf     []byte // lookup's cache key
 	next      emitFn
 }
 
@@ -382,13 +383,15 @@ func (ap *aggProc) decode(ck string, gkey, v []byte) (*aggEntry, error) {
 // lookup returns the entry of a group (window), from the cache, the store,
 // or new.
 func (ap *aggProc) lookup(group []any, gkey []byte, start, end int64) (*aggEntry, error) {
-	ck := string(gkey)
+	ckb := gkey
 	if ap.window != nil {
-		ck = windowKey(gkey, start)
+		ap.ckBuf = binary.BigEndian.AppendUint64(append(ap.ckBuf[:0], gkey...), uint64(start))
+		ckb = ap.ckBuf
 	}
-	if e := ap.cache[ck]; e != nil {
+	if e := ap.cache[string(ckb)]; e != nil { // no string allocated for a hit
 		return e, nil
 	}
+	ck := string(ckb)
 	var v []byte
 	var err error
 	if ap.window == nil {
@@ -821,8 +824,8 @@ func (ap *aggProc) flush() error {
 	}
 	if len(ap.cache) > ap.maxCache {
 		// Everything cached is clean now: start again rather than track
-		// recency per entry.
-		ap.cache = map[string]*aggEntry{}
+		// recency per entry (clear keeps the map's room).
+		clear(ap.cache)
 	}
 	if ap.ws != nil && ap.seen {
 		if err := ap.ws.Expire(ap.stream); err != nil {

@@ -142,3 +142,48 @@ func BenchmarkCheckpoint(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkApplyBatch writes batches of 50,000 new random keys, as a
+// commit of a windowed aggregation does: the cost per entry is the
+// memtable insert.
+func BenchmarkApplyBatch(b *testing.B) {
+	_, s := benchDB(b)
+	r := rand.New(rand.NewPCG(1, 2))
+	const size = 50_000
+	batch := make([]state.Entry, size)
+	for i := range batch {
+		batch[i].Value = make([]byte, 24)
+	}
+	b.ResetTimer()
+	for range b.N {
+		for i := range batch {
+			batch[i].Key = benchKey(batch[i].Key, r.Uint64())
+		}
+		if err := s.Apply(batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*size), "ns/entry")
+}
+
+// BenchmarkGetMissing looks up keys the store does not hold, among 200,000
+// it does (in the memtable), as an aggregation does for each new group.
+func BenchmarkGetMissing(b *testing.B) {
+	_, s := benchDB(b)
+	r := rand.New(rand.NewPCG(1, 2))
+	batch := make([]state.Entry, 200_000)
+	for i := range batch {
+		batch[i] = state.Entry{Key: benchKey(nil, r.Uint64()), Value: make([]byte, 24)}
+	}
+	if err := s.Apply(batch); err != nil {
+		b.Fatal(err)
+	}
+	var kb []byte
+	b.ResetTimer()
+	for range b.N {
+		kb = benchKey(kb, r.Uint64())
+		if v, err := s.Get(kb); err != nil || v != nil {
+			b.Fatal(v, err)
+		}
+	}
+}

@@ -137,6 +137,11 @@ func Open(dir string, o Options) (*DB, error) {
 	// memtable and the writer-thread spinning only cost CPU.
 	d.opts.SetAllowConcurrentMemtableWrites(false)
 	d.opts.SetEnableWriteThreadAdaptiveYield(false)
+	// A bloom filter over the memtable's whole keys: an aggregation looks up
+	// every new group (window) before creating it, and without the filter
+	// each miss searches the memtable's skip list.
+	d.opts.SetMemTablePrefixBloomSizeRatio(0.05)
+	d.opts.SetMemtableWholeKeyFiltering(true)
 	d.opts.SetMaxOpenFiles(o.MaxOpenFiles)
 	d.opts.SetCompression(grocksdb.LZ4Compression)
 	d.opts.SetInfoLogLevel(grocksdb.WarnInfoLogLevel)
@@ -213,7 +218,7 @@ func (d *DB) store(cfName, name string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{d: d, name: name, cf: h}
+	s := &Store{d: d, name: name, cf: h, cfID: h.ID()}
 	d.stores[cfName] = s
 	return s, nil
 }

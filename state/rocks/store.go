@@ -2,8 +2,11 @@ package rocks
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/linxGnu/grocksdb"
 
@@ -15,7 +18,10 @@ type Store struct {
 	d    *DB
 	name string
 	cf   *grocksdb.ColumnFamilyHandle
-	wb   *grocksdb.WriteBatch
+	cfID uint32
+	// order and rep are Apply's reused sort order and encoded batch.
+	order []sortRef
+	rep   []byte
 }
 
 var _ state.KeyValueStore = (*Store)(nil)
@@ -24,10 +30,6 @@ var errClosed = errors.New("rocks: store is closed (DB closed or store dropped)"
 
 // release frees the store's native memory; the store is unusable after.
 func (s *Store) release() {
-	if s.wb != nil {
-		s.wb.Destroy()
-		s.wb = nil
-	}
 	s.cf = nil
 }
 
@@ -85,7 +87,13 @@ func (s *Store) Delete(key []byte) error {
 	return nil
 }
 
-// Apply writes the batch as one WriteBatch.
+// Apply writes the batch as one WriteBatch, in key order: the memtable's
+// skip list resumes each insert from where the previous one ended, so keys
+// in order cost a short walk each instead of a search from the top (a
+// commit's batch of random keys spent most of its time in that search).
+// Equal keys stay in batch order, so a key written twice keeps its last
+// value. The batch is encoded here, in RocksDB's WriteBatch format, and
+// handed over in one call rather than one cgo call per entry.
 func (s *Store) Apply(batch []state.Entry) error {
 	if err := s.live(); err != nil {
 		return err
@@ -93,21 +101,90 @@ func (s *Store) Apply(batch []state.Entry) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	if s.wb == nil {
-		s.wb = grocksdb.NewWriteBatch()
+	s.order = s.order[:0]
+	for i, e := range batch {
+		s.order = append(s.order, sortRef{prefix: keyPrefix(e.Key), i: int32(i)})
 	}
-	defer s.wb.Clear()
-	for _, e := range batch {
-		if e.Value == nil {
-			s.wb.DeleteCF(s.cf, e.Key)
-		} else {
-			s.wb.PutCF(s.cf, e.Key, e.Value)
+	slices.SortFunc(s.order, func(a, b sortRef) int {
+		if c := cmp.Compare(a.prefix, b.prefix); c != 0 {
+			return c
 		}
+		if c := bytes.Compare(batch[a.i].Key, batch[b.i].Key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	s.rep = appendBatchHeader(s.rep[:0], len(batch))
+	for _, r := range s.order {
+		s.rep = appendBatchEntry(s.rep, s.cfID, batch[r.i])
 	}
-	if err := s.d.db.Write(s.d.wo, s.wb); err != nil {
+	wb := grocksdb.WriteBatchFrom(s.rep)
+	defer wb.Destroy()
+	if len(s.rep) > 16<<20 {
+		s.rep = nil // do not keep a large buffer between commits
+	}
+	if err := s.d.db.Write(s.d.wo, wb); err != nil {
 		return fmt.Errorf("rocks: write batch %s (%d entries): %w", s.name, len(batch), err)
 	}
 	return nil
+}
+
+// sortRef is a batch entry's position with its key's first eight bytes,
+// which decide most comparisons without reaching into the keys.
+type sortRef struct {
+	prefix uint64
+	i      int32
+}
+
+// keyPrefix returns k's first eight bytes as a big-endian number (zero
+// padded), so that prefixes order as the keys do.
+func keyPrefix(k []byte) uint64 {
+	if len(k) >= 8 {
+		return binary.BigEndian.Uint64(k)
+	}
+	var b [8]byte
+	copy(b[:], k)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// RocksDB's WriteBatch encoding (db/write_batch.cc): a 12-byte header
+// (sequence number, fixed64, then entry count, fixed32, little-endian),
+// then per entry a tag, the column family id as a varint32 unless it is the
+// default family, and the key and value as length-prefixed strings.
+const (
+	tagDeletion   = 0x0
+	tagValue      = 0x1
+	tagCFDeletion = 0x4
+	tagCFValue    = 0x5
+)
+
+func appendBatchHeader(b []byte, count int) []byte {
+	b = binary.LittleEndian.AppendUint64(b, 0)
+	return binary.LittleEndian.AppendUint32(b, uint32(count))
+}
+
+func appendBatchEntry(b []byte, cf uint32, e state.Entry) []byte {
+	del := e.Value == nil
+	switch {
+	case cf == 0 && del:
+		b = append(b, tagDeletion)
+	case cf == 0:
+		b = append(b, tagValue)
+	case del:
+		b = append(b, tagCFDeletion)
+	default:
+		b = append(b, tagCFValue)
+	}
+	if cf != 0 {
+		b = binary.AppendUvarint(b, uint64(cf))
+	}
+	b = binary.AppendUvarint(b, uint64(len(e.Key)))
+	b = append(b, e.Key...)
+	if !del {
+		b = binary.AppendUvarint(b, uint64(len(e.Value)))
+		b = append(b, e.Value...)
+	}
+	return b
 }
 
 // NewIterator returns an iterator bounded to [from, to).

@@ -12,18 +12,20 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sluicedb/sluice/exec"
 )
 
-// querySpec is one persistent query to time. Its input is always bidTopic
-// of the benchmark's own broker (committed and dropOutputs rely on that).
+// querySpec is one persistent query to time, over topics of the
+// benchmark's own broker.
 type querySpec struct {
-	side  string // profile label (labelSide) and error prefix, e.g. "q1"
-	svc   string // service id: a new one per run gives a new command topic, catalog and group
-	setup string // untimed statements: SETs and the input's DDL
-	sql   string // the timed statement (a CSAS or CTAS)
-	name  string // the source the statement creates
+	side   string   // profile label (labelSide) and error prefix, e.g. "q1"
+	svc    string   // service id: a new one per run gives a new command topic, catalog and group
+	setup  string   // untimed statements: SETs and the inputs' DDL
+	sql    string   // the timed statement (a CSAS or CTAS)
+	name   string   // the source the statement creates
+	inputs []string // the topics the query reads; nil means bidTopic alone
 }
 
 // memUse is the process's memory over one run. start and peak come from
@@ -54,7 +56,7 @@ type queryInfo struct {
 // from its execution until the query's group has committed the input's end
 // offsets. The engine commits only after the outputs of the consumed
 // records are acknowledged, so that point means: everything consumed,
-// processed and flushed. n is the number of records in the input.
+// processed and flushed. n is the number of records in the inputs.
 func runQuery(ctx context.Context, adm *kadm.Client, addr string, n int64, spec querySpec) (run, queryInfo, error) {
 	defer labelSide(spec.side)()
 	var elog engineLog
@@ -68,15 +70,24 @@ func runQuery(ctx context.Context, adm *kadm.Client, addr string, n int64, spec 
 	if _, err := e.Execute(ctx, s, spec.setup); err != nil {
 		return run{}, queryInfo{}, fmt.Errorf("%s setup: %w", spec.side, err)
 	}
-	ends, err := adm.ListEndOffsets(ctx, bidTopic)
+	inputs := spec.inputs
+	if len(inputs) == 0 {
+		inputs = []string{bidTopic}
+	}
+	ends, err := adm.ListEndOffsets(ctx, inputs...)
 	if err == nil {
 		err = ends.Error()
 	}
 	if err != nil {
-		return run{}, queryInfo{}, fmt.Errorf("end offsets of %s: %w", bidTopic, err)
+		return run{}, queryInfo{}, fmt.Errorf("end offsets of %v: %w", inputs, err)
 	}
-	want := map[int32]int64{}
-	ends.Each(func(o kadm.ListedOffset) { want[o.Partition] = o.Offset })
+	want := map[string]map[int32]int64{}
+	ends.Each(func(o kadm.ListedOffset) {
+		if want[o.Topic] == nil {
+			want[o.Topic] = map[int32]int64{}
+		}
+		want[o.Topic][o.Partition] = o.Offset
+	})
 
 	broker0 := brokerBytes(ctx, adm)
 	runtime.GC()
@@ -145,6 +156,52 @@ func runQuery(ctx context.Context, adm *kadm.Client, addr string, n int64, spec 
 		outEnds.Each(func(o kadm.ListedOffset) { r.out += o.Offset })
 	}
 	return r, info, nil
+}
+
+// produceAll creates topic (bidPartitions partitions) and writes n records
+// to it through one lingering producer, waiting until all are acknowledged.
+// next appends record i's key and value to the buffers it is given and
+// returns them with the record's timestamp (epoch ms); it may reuse the
+// buffers, as their bytes are copied.
+func produceAll(ctx context.Context, adm *kadm.Client, addr, topic string, n int64, next func(i int64, key, value []byte) ([]byte, []byte, int64)) error {
+	if err := createTopic(ctx, adm, topic, bidPartitions); err != nil {
+		return err
+	}
+	cl, err := kgo.NewClient(producerOpts(addr)...)
+	if err != nil {
+		return fmt.Errorf("producer for %s: %w", topic, err)
+	}
+	defer cl.Close()
+	var perr errOnce
+	done := func(_ *kgo.Record, err error) { perr.set(err) }
+	// Keys and values are copied into shared slabs: two allocations per
+	// record would make the untimed preload needlessly slow.
+	var slab, kbuf, vbuf []byte
+	for i := range n {
+		var ts int64
+		kbuf, vbuf, ts = next(i, kbuf[:0], vbuf[:0])
+		if cap(slab)-len(slab) < len(kbuf)+len(vbuf) {
+			slab = make([]byte, 0, max(1<<20, len(kbuf)+len(vbuf)))
+		}
+		start := len(slab)
+		slab = append(append(slab, kbuf...), vbuf...)
+		mid := start + len(kbuf)
+		key := slab[start:mid:mid]
+		val := slab[mid:len(slab):len(slab)]
+		cl.Produce(ctx, &kgo.Record{Topic: topic, Key: key, Value: val, Timestamp: time.UnixMilli(ts)}, done)
+		if i%100_000 == 0 {
+			if err := perr.get(); err != nil {
+				return fmt.Errorf("produce to %s: %w", topic, err)
+			}
+		}
+	}
+	if err := cl.Flush(ctx); err != nil {
+		return fmt.Errorf("flush %s: %w", topic, err)
+	}
+	if err := perr.get(); err != nil {
+		return fmt.Errorf("produce to %s: %w", topic, err)
+	}
+	return nil
 }
 
 // resetPeakRSS restarts the VmHWM high-water mark from the current resident

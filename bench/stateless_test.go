@@ -73,25 +73,9 @@ func (r run) perCPUSec() float64 { return float64(r.records) / r.cpu.Seconds() }
 // also reports the ratio query/raw. The process CPU time counts every thread,
 // including the in-process broker's, for both sides alike.
 func BenchmarkStateless(b *testing.B) {
-	// Run with the garbage collector target bin/sluice uses (cmd/sluice:
-	// gcPercent), unless GOGC says otherwise; both sides run under it.
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
-	}
 	ctx := context.Background()
 	n := int64(*flagEvents)
-	broker, err := kafka.StartBroker(kafka.BrokerConfig{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer broker.Close()
-	addr := broker.Addr()
-
-	adm, admClose, err := newAdmin(addr)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer admClose()
+	addr, adm := startBench(b)
 
 	t0 := time.Now()
 	wantOut, err := preload(ctx, adm, addr, n, nil)
@@ -147,6 +131,29 @@ func BenchmarkStateless(b *testing.B) {
 	printSummary(n, wantOut, raws, queries, queryErr)
 }
 
+// startBench starts the benchmark's own in-process broker and an admin
+// client on it, both closed when b ends, and runs b with the garbage
+// collector target bin/sluice uses (cmd/sluice: gcPercent) unless GOGC
+// says otherwise: every side of a benchmark runs under it.
+func startBench(b *testing.B) (addr string, adm *kadm.Client) {
+	if os.Getenv("GOGC") == "" {
+		prev := debug.SetGCPercent(400)
+		b.Cleanup(func() { debug.SetGCPercent(prev) })
+	}
+	broker, err := kafka.StartBroker(kafka.BrokerConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(broker.Close)
+	addr = broker.Addr()
+	adm, admClose, err := newAdmin(addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(admClose)
+	return addr, adm
+}
+
 func newAdmin(addr string) (*kadm.Client, func(), error) {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
 	if err != nil {
@@ -166,17 +173,17 @@ func createTopic(ctx context.Context, adm *kadm.Client, name string, partitions 
 	return nil
 }
 
-// dropOutputs deletes every topic but the input, so that each run starts
-// from fresh output topics and the in-memory broker does not accumulate
-// gigabytes over the runs.
-func dropOutputs(ctx context.Context, adm *kadm.Client) error {
+// dropOutputs deletes every topic but the input and the other inputs named
+// in keep, so that each run starts from fresh output topics and the
+// in-memory broker does not accumulate gigabytes over the runs.
+func dropOutputs(ctx context.Context, adm *kadm.Client, keep ...string) error {
 	td, err := adm.ListTopics(ctx)
 	if err != nil {
 		return fmt.Errorf("list topics: %w", err)
 	}
 	var drop []string
 	for _, t := range td.Names() {
-		if t != bidTopic {
+		if t != bidTopic && !slices.Contains(keep, t) {
 			drop = append(drop, t)
 		}
 	}
@@ -235,52 +242,19 @@ func (e *errOnce) get() error {
 // when not nil, replaces the auction as the key of bid n (the stateful
 // benchmarks key the same bids by a uniform key) and sees every bid.
 func preload(ctx context.Context, adm *kadm.Client, addr string, n int64, keyOf func(n int64, b *nexmark.Bid) int64) (int64, error) {
-	if err := createTopic(ctx, adm, bidTopic, bidPartitions); err != nil {
-		return 0, err
-	}
-	cl, err := kgo.NewClient(producerOpts(addr)...)
-	if err != nil {
-		return 0, fmt.Errorf("preload client: %w", err)
-	}
-	defer cl.Close()
 	g := nexmark.NewGenerator(nexmark.Config{})
-	var perr errOnce
-	done := func(_ *kgo.Record, err error) { perr.set(err) }
-	// Keys and values are copied into shared slabs: two allocations per
-	// record would make the untimed preload needlessly slow.
-	var slab, kbuf, vbuf []byte
 	var pass int64
-	for i := range n {
-		var bid nexmark.Bid
-		kbuf, vbuf, bid = g.AppendBid(kbuf[:0], vbuf[:0], i)
+	err := produceAll(ctx, adm, addr, bidTopic, n, func(i int64, key, value []byte) ([]byte, []byte, int64) {
+		key, value, bid := g.AppendBid(key, value, i)
 		if keyOf != nil {
-			kbuf = nexmark.AppendKey(kbuf[:0], keyOf(i, &bid))
+			key = nexmark.AppendKey(key[:0], keyOf(i, &bid))
 		}
 		if bid.Price > 1000 {
 			pass++
 		}
-		if cap(slab)-len(slab) < len(kbuf)+len(vbuf) {
-			slab = make([]byte, 0, 1<<20)
-		}
-		start := len(slab)
-		slab = append(append(slab, kbuf...), vbuf...)
-		mid := start + len(kbuf)
-		key := slab[start:mid:mid]
-		val := slab[mid:len(slab):len(slab)]
-		cl.Produce(ctx, &kgo.Record{Topic: bidTopic, Key: key, Value: val, Timestamp: time.UnixMilli(bid.DateTime)}, done)
-		if i%100_000 == 0 {
-			if err := perr.get(); err != nil {
-				return 0, fmt.Errorf("preload: %w", err)
-			}
-		}
-	}
-	if err := cl.Flush(ctx); err != nil {
-		return 0, fmt.Errorf("preload flush: %w", err)
-	}
-	if err := perr.get(); err != nil {
-		return 0, fmt.Errorf("preload: %w", err)
-	}
-	return pass, nil
+		return key, value, bid.DateTime
+	})
+	return pass, err
 }
 
 // cpuTime is the process's user+system CPU time so far.
@@ -415,9 +389,9 @@ func findGroup(ctx context.Context, adm *kadm.Client, svc, queryID string) (stri
 	return "", nil
 }
 
-// committed sums the group's committed offsets on the input, each capped at
-// the partition's end offset.
-func committed(ctx context.Context, adm *kadm.Client, group string, ends map[int32]int64) (int64, error) {
+// committed sums the group's committed offsets on the inputs, each capped at
+// the partition's end offset (ends: by topic, then partition).
+func committed(ctx context.Context, adm *kadm.Client, group string, ends map[string]map[int32]int64) (int64, error) {
 	offs, err := adm.FetchOffsets(ctx, group)
 	if err == nil {
 		err = offs.Error()
@@ -426,9 +400,11 @@ func committed(ctx context.Context, adm *kadm.Client, group string, ends map[int
 		return 0, fmt.Errorf("committed offsets of %s: %w", group, err)
 	}
 	var sum int64
-	for p, end := range ends {
-		if o, ok := offs.Lookup(bidTopic, p); ok && o.At > 0 {
-			sum += min(o.At, end)
+	for topic, parts := range ends {
+		for p, end := range parts {
+			if o, ok := offs.Lookup(topic, p); ok && o.At > 0 {
+				sum += min(o.At, end)
+			}
 		}
 	}
 	return sum, nil

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +17,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sluicedb/sluice/bench/nexmark"
-	"github.com/sluicedb/sluice/exec/kafka"
 )
 
 var (
@@ -56,15 +54,22 @@ const (
 	keyedCountSQL = `CREATE TABLE %s AS SELECT k, COUNT(*) AS cnt FROM bids GROUP BY k;`
 )
 
-// side is one query of BenchmarkWindowed and its measurements.
+// side is one query of a benchmark that compares queries with q1 (the
+// first side), and its measurements.
 type side struct {
-	name     string // sub-benchmark name
-	sql      string
-	windowed bool // the output is keyed by (k, window)
-	runs     []run
-	mems     []memUse
-	notes    []string // verification results, per run
-	err      error    // the first failure; the side is not run again
+	name   string   // sub-benchmark name
+	sql    string   // the timed statement; %s is the per-run output name
+	setup  string   // untimed statements before it
+	inputs []string // the topics it reads (querySpec.inputs)
+	n      int64    // records in those topics
+	// check reads a complete run's output topic back and says "ok" or what
+	// differs (untimed, -bench.verify); nil for none.
+	check  func(ctx context.Context, topic string) string
+	target string // appended to the median line, e.g. "(target >= 0.40)"
+	runs   []run
+	mems   []memUse
+	notes  []string // check results, per run
+	err    error    // the first failure; the side is not run again
 }
 
 // tally is the final state the stateful queries must reach, computed from
@@ -83,22 +88,9 @@ type tally struct {
 // report their ratio to q1. Completion and CPU accounting are those of
 // BenchmarkStateless (runQuery); peak memory is the process's VmHWM.
 func BenchmarkWindowed(b *testing.B) {
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
-	}
 	ctx := context.Background()
 	n := int64(*flagEvents)
-	broker, err := kafka.StartBroker(kafka.BrokerConfig{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer broker.Close()
-	addr := broker.Addr()
-	adm, admClose, err := newAdmin(addr)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer admClose()
+	addr, adm := startBench(b)
 
 	t0 := time.Now()
 	want, err := preloadKeyed(ctx, adm, addr, n, *flagKeys)
@@ -108,23 +100,44 @@ func BenchmarkWindowed(b *testing.B) {
 	b.Logf("preloaded %d bids with %d distinct keys (%d key-windows) into %s in %v",
 		n, want.keys, want.windows, bidTopic, time.Since(t0).Round(time.Millisecond))
 
+	checkWindowed := func(windowed bool) func(context.Context, string) string {
+		return func(ctx context.Context, topic string) string { return verify(ctx, addr, topic, windowed, want) }
+	}
 	sides := []*side{
 		{name: "q1", sql: keyedQ1SQL},
-		{name: "tumbling", sql: tumblingSQL, windowed: true},
-		{name: "keyed_count", sql: keyedCountSQL},
+		{name: "tumbling", sql: tumblingSQL, check: checkWindowed(true), target: "(target >= 0.40)"},
+		{name: "keyed_count", sql: keyedCountSQL, check: checkWindowed(false)},
 	}
-	for i := 1; i <= *flagWRuns; i++ {
+	for _, sd := range sides {
+		sd.setup, sd.n = keyedSetup, n
+	}
+	if err := runSides(ctx, adm, addr, "w", *flagWRuns, sides); err != nil {
+		b.Fatal(err)
+	}
+	reportSides(b, sides)
+	fmt.Fprintf(os.Stdout, "\nWindowed benchmark: %d bids, %d keys (uniform), %d key-windows of 10 s, %d partitions, GOMAXPROCS %d, load average %s\n",
+		n, want.keys, want.windows, bidPartitions, runtime.GOMAXPROCS(0), loadAvg())
+	printSides(*flagWRuns, sides)
+}
+
+// runSides runs every side once per round, in turn, for the given number
+// of rounds, each run on a fresh engine whose service id starts with
+// prefix (runQuery). After each run it checks the output and deletes every
+// topic but the inputs (bidTopic and keep).
+func runSides(ctx context.Context, adm *kadm.Client, addr, prefix string, rounds int, sides []*side, keep ...string) error {
+	for i := 1; i <= rounds; i++ {
 		for _, sd := range sides {
 			if sd.err != nil || !selected(sd.name) {
 				continue
 			}
 			name := fmt.Sprintf("%s_%d", sd.name, i)
-			r, info, err := runQuery(ctx, adm, addr, n, querySpec{
-				side:  sd.name,
-				svc:   fmt.Sprintf("w%s%d_", sd.name, i),
-				setup: keyedSetup,
-				sql:   fmt.Sprintf(sd.sql, name),
-				name:  name,
+			r, info, err := runQuery(ctx, adm, addr, sd.n, querySpec{
+				side:   sd.name,
+				svc:    fmt.Sprintf("%s%s%d_", prefix, sd.name, i),
+				setup:  sd.setup,
+				sql:    fmt.Sprintf(sd.sql, name),
+				name:   name,
+				inputs: sd.inputs,
 			})
 			if err != nil {
 				sd.err = err
@@ -132,22 +145,23 @@ func BenchmarkWindowed(b *testing.B) {
 				sd.runs = append(sd.runs, r)
 				sd.mems = append(sd.mems, info.mem)
 				note := ""
-				if *flagVerify && sd.name != "q1" && !r.partial {
-					note = verify(ctx, addr, info.topic, sd.windowed, want)
+				if *flagVerify && sd.check != nil && !r.partial {
+					note = sd.check(ctx, info.topic)
 				}
 				sd.notes = append(sd.notes, note)
 			}
-			if err := dropOutputs(ctx, adm); err != nil {
-				b.Fatal(err)
+			if err := dropOutputs(ctx, adm, keep...); err != nil {
+				return err
 			}
 		}
 	}
+	return nil
+}
 
-	q1 := sides[0]
-	var q1sum run
-	if len(q1.runs) > 0 {
-		q1sum = summarize(q1.runs)
-	}
+// reportSides reports each side's medians as a sub-benchmark; the sides
+// after the first also report their ratio to it.
+func reportSides(b *testing.B, sides []*side) {
+	ref := sides[0]
 	for _, sd := range sides {
 		b.Run(sd.name, func(b *testing.B) {
 			if len(sd.runs) == 0 {
@@ -157,15 +171,15 @@ func BenchmarkWindowed(b *testing.B) {
 			b.ReportMetric(0, "ns/op")
 			b.ReportMetric(s.perSec(), "rec/s")
 			b.ReportMetric(s.perCPUSec(), "rec/cpu-s")
-			if sd != q1 && len(q1.runs) > 0 {
-				b.ReportMetric(s.perSec()/q1sum.perSec(), "x-q1-wall")
-				b.ReportMetric(s.perCPUSec()/q1sum.perCPUSec(), "x-q1-cpu")
+			if sd != ref && len(ref.runs) > 0 {
+				r := summarize(ref.runs)
+				b.ReportMetric(s.perSec()/r.perSec(), "x-"+ref.name+"-wall")
+				b.ReportMetric(s.perCPUSec()/r.perCPUSec(), "x-"+ref.name+"-cpu")
 			}
 			b.ReportMetric(float64(m.peak)/(1<<20), "peak-MiB")
 			b.ReportMetric(float64(m.retained)/(1<<20), "retained-MiB")
 		})
 	}
-	printWindowedSummary(n, want, sides)
 }
 
 // selected tells whether -bench.sides lets a side run.
@@ -199,58 +213,26 @@ func preloadKeyed(ctx context.Context, adm *kadm.Client, addr string, n, keys in
 // the tumbling query sums adding up to the input's prices. It returns "ok"
 // or what differs.
 func verify(ctx context.Context, addr, topic string, windowed bool, want tally) string {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		return fmt.Sprintf("verify: %v", err)
-	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
-	ends, err := adm.ListEndOffsets(ctx, topic)
-	if err == nil {
-		err = ends.Error()
-	}
-	if err != nil {
-		return fmt.Sprintf("verify: end offsets of %s: %v", topic, err)
-	}
-	left := map[int32]int64{}
-	ends.Each(func(o kadm.ListedOffset) {
-		if o.Offset > 0 {
-			left[o.Partition] = o.Offset
-		}
-	})
 	type value struct {
 		Cnt   int64 `json:"CNT"`
 		Total int64 `json:"TOTAL"`
 	}
 	last := map[string]value{}
 	var bad int
-	for len(left) > 0 {
-		fs := cl.PollFetches(ctx)
-		if ctx.Err() != nil {
-			return fmt.Sprintf("verify: reading %s: %v", topic, ctx.Err())
+	err := readAll(ctx, addr, topic, func(r *kgo.Record) {
+		if r.Value == nil {
+			delete(last, string(r.Key))
+			return
 		}
-		fs.EachError(func(_ string, _ int32, e error) { err = e })
-		if err != nil {
-			return fmt.Sprintf("verify: reading %s: %v", topic, err)
+		var v value
+		if json.Unmarshal(r.Value, &v) != nil {
+			bad++
+			return
 		}
-		fs.EachRecord(func(r *kgo.Record) {
-			if r.Offset+1 >= left[r.Partition] {
-				delete(left, r.Partition)
-			}
-			if r.Value == nil {
-				delete(last, string(r.Key))
-				return
-			}
-			var v value
-			if json.Unmarshal(r.Value, &v) != nil {
-				bad++
-				return
-			}
-			last[string(r.Key)] = v
-		})
+		last[string(r.Key)] = v
+	})
+	if err != nil {
+		return fmt.Sprintf("verify: %v", err)
 	}
 	var cnt, total int64
 	for _, v := range last {
@@ -280,12 +262,56 @@ func verify(ctx context.Context, addr, topic string, windowed bool, want tally) 
 	return fmt.Sprint(diffs)
 }
 
-func printWindowedSummary(n int64, want tally, sides []*side) {
-	fmt.Fprintf(os.Stdout, "\nWindowed benchmark: %d bids, %d keys (uniform), %d key-windows of 10 s, %d partitions, GOMAXPROCS %d, load average %s\n",
-		n, want.keys, want.windows, bidPartitions, runtime.GOMAXPROCS(0), loadAvg())
+// printSides prints the per-run table of the sides, then their medians and
+// the ratios to the first side.
+// readAll reads topic from its start to its current end, passing every
+// record to each; it gives up after two minutes.
+func readAll(ctx context.Context, addr, topic string, each func(*kgo.Record)) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	ends, err := adm.ListEndOffsets(ctx, topic)
+	if err == nil {
+		err = ends.Error()
+	}
+	if err != nil {
+		return fmt.Errorf("end offsets of %s: %w", topic, err)
+	}
+	left := map[int32]int64{}
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Offset > 0 {
+			left[o.Partition] = o.Offset
+		}
+	})
+	for len(left) > 0 {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			return fmt.Errorf("reading %s: %w", topic, ctx.Err())
+		}
+		fs.EachError(func(_ string, _ int32, e error) { err = e })
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", topic, err)
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			if r.Offset+1 >= left[r.Partition] {
+				delete(left, r.Partition)
+			}
+			each(r)
+		})
+	}
+	return nil
+}
+
+func printSides(rounds int, sides []*side) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "run\tside\trecords\tout\twall\tcpu\trec/s\trec/cpu-s\tRSS at start\tpeak RSS\tretained\tcheck\t")
-	for i := range *flagWRuns {
+	for i := range rounds {
 		for _, sd := range sides {
 			if i >= len(sd.runs) {
 				continue
@@ -301,10 +327,10 @@ func printWindowedSummary(n int64, want tally, sides []*side) {
 		}
 	}
 	w.Flush()
-	q1 := sides[0]
-	var q1sum run
-	if len(q1.runs) > 0 {
-		q1sum = summarize(q1.runs)
+	ref := sides[0]
+	var refSum run
+	if len(ref.runs) > 0 {
+		refSum = summarize(ref.runs)
 	}
 	for _, sd := range sides {
 		if len(sd.runs) == 0 {
@@ -314,10 +340,10 @@ func printWindowedSummary(n int64, want tally, sides []*side) {
 		s, m := summarize(sd.runs), medianMem(sd.mems)
 		line := fmt.Sprintf("median %-12s %9.0f rec/s, %9.0f rec/cpu-s, peak RSS %s (%s at start), retained heap %s",
 			sd.name+":", s.perSec(), s.perCPUSec(), mib(m.peak), mib(m.start), mib(m.retained))
-		if sd != q1 && len(q1.runs) > 0 {
-			line += fmt.Sprintf(", x q1: %.2f wall, %.2f per CPU-second", s.perSec()/q1sum.perSec(), s.perCPUSec()/q1sum.perCPUSec())
-			if sd.name == "tumbling" {
-				line += " (target >= 0.40)"
+		if sd != ref && len(ref.runs) > 0 {
+			line += fmt.Sprintf(", x %s: %.2f wall, %.2f per CPU-second", ref.name, s.perSec()/refSum.perSec(), s.perCPUSec()/refSum.perCPUSec())
+			if sd.target != "" {
+				line += " " + sd.target
 			}
 		}
 		fmt.Fprintln(os.Stdout, line)

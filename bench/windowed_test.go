@@ -23,7 +23,7 @@ var (
 	flagKeys   = flag.Int64("bench.keys", 100_000, "distinct keys of the stateful benchmarks' input (uniform)")
 	flagWRuns  = flag.Int("bench.wruns", 3, "measured runs of each side of BenchmarkWindowed (q1, tumbling, keyed count, in turn)")
 	flagVerify = flag.Bool("bench.verify", true, "after each stateful run, read its output back and check the final counts and sums (untimed)")
-	flagSides  = flag.String("bench.sides", "", "comma-separated sides of BenchmarkWindowed to run (default: all), e.g. for a profile of one")
+	flagSides  = flag.String("bench.sides", "", "comma-separated sides to run (default: all; e.g. q1,tumbling or enrich), e.g. for a profile of one")
 )
 
 // windowSize is the tumbling window of BenchmarkWindowed, in ms.

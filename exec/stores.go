@@ -273,7 +273,7 @@ func repartitionTopics(t *planner.Topology) []string {
 		case p.Kind == planner.ProcAggregate && p.Repartition:
 			out = append(out, planner.RepartitionTopic)
 		case p.Kind == planner.ProcFKJoin:
-			out = append(out, planner.FKSubscriptionTopic, planner.FKForeignTopic)
+			out = append(out, planner.FKSubscriptionTopic, planner.FKForeignTopic, planner.FKResponseTopic)
 		}
 	}
 	return out

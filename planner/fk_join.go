@@ -24,6 +24,9 @@ const (
 	// as the subscriptions' keys, so that both meet in one task whatever
 	// the right topic's key format and partition count.
 	FKForeignTopic = "KTABLE-FK-JOIN-FOREIGN-topic"
+	// FKResponseTopic carries the answers to subscriptions back to the left
+	// rows' partitions, where stale ones are dropped.
+	FKResponseTopic = "KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-topic"
 	// FKLeftStore holds each left key's last row, to find the foreign key
 	// an update moves the row away from.
 	FKLeftStore = "KTABLE-FK-JOIN-LEFT-SOURCE-STORE"
@@ -109,7 +112,7 @@ func lowerFKJoin(n *JoinNode) *Proc {
 func fkJoinNames(t *Topology) {
 	stores := []string{FKLeftStore, FKRightStore, FKSubscriptionStore}
 	t.Stores = append(t.Stores, stores...)
-	t.Topics = append(t.Topics, FKSubscriptionTopic, FKForeignTopic)
+	t.Topics = append(t.Topics, FKSubscriptionTopic, FKForeignTopic, FKResponseTopic)
 	for _, s := range stores {
 		t.Topics = append(t.Topics, s+ChangelogSuffix)
 	}

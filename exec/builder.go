@@ -23,7 +23,7 @@ func serialTopology(t *planner.Topology) bool {
 // statefulTopology tells whether a topology has state to keep in stores.
 func statefulTopology(t *planner.Topology) bool {
 	for _, p := range t.Procs {
-		if p.Kind == planner.ProcAggregate {
+		if p.Kind == planner.ProcAggregate || p.Kind == planner.ProcFKJoin {
 			return true
 		}
 	}
@@ -174,6 +174,11 @@ func buildPipeline(t *planner.Topology, env buildEnv) (*pipeline, error) {
 			}
 			if err == nil {
 				joins[p.Name] = jp
+			}
+		case planner.ProcFKJoin:
+			var fp *fkJoinProc
+			if fp, err = buildFKJoin(p, next, env, pl); err == nil {
+				joins[p.Name] = fp
 			}
 		case planner.ProcProject:
 			fn, err = newProjectProc(p, next, report)

@@ -194,8 +194,8 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		log.produce = internal
 		env.internal, env.topicPrefix = internal, log.prefix
 		env.coalesce, env.maxCache = e.recordCache(s)
-		if hasRepartition(plan.Topology) {
-			topics = append(topics, log.prefix+planner.RepartitionTopic)
+		for _, t := range repartitionTopics(plan.Topology) {
+			topics = append(topics, log.prefix+t)
 		}
 	}
 	interval := e.commitInterval(s)

@@ -265,14 +265,18 @@ func (e *Engine) readChangelog(topic string, partition int32, from int64) iter.S
 	}
 }
 
-// hasRepartition tells whether a topology reads its own repartition topic.
-func hasRepartition(t *planner.Topology) bool {
+// repartitionTopics lists the internal topics a topology reads back.
+func repartitionTopics(t *planner.Topology) []string {
+	var out []string
 	for _, p := range t.Procs {
-		if p.Kind == planner.ProcAggregate && p.Repartition {
-			return true
+		switch {
+		case p.Kind == planner.ProcAggregate && p.Repartition:
+			out = append(out, planner.RepartitionTopic)
+		case p.Kind == planner.ProcFKJoin:
+			out = append(out, planner.FKSubscriptionTopic, planner.FKForeignTopic, planner.FKResponseTopic)
 		}
 	}
-	return false
+	return out
 }
 
 // internalTopics creates a stateful query's repartition and changelog

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -26,6 +27,11 @@ type JoinNode struct {
 	// TableTable marks a join of two tables (changes on either side emit);
 	// otherwise it is a stream-table join (only the stream side emits).
 	TableTable bool
+	// ForeignKey marks a foreign-key table-table join (LeftKey is not the
+	// left table's key): its result is keyed by the left table's key
+	// columns, at LeftKeyIndex in the joined row (see fk_join.go).
+	ForeignKey   bool
+	LeftKeyIndex []int
 	// Within is the window of a stream-stream join (nil otherwise).
 	Within *ast.Within
 	Out    types.Schema
@@ -37,6 +43,9 @@ func (n *JoinNode) Describe() string {
 	kind := "STREAM-TABLE"
 	if n.TableTable {
 		kind = "TABLE-TABLE"
+	}
+	if n.ForeignKey {
+		kind = "FOREIGN-KEY TABLE-TABLE"
 	}
 	if n.Within != nil {
 		kind = "STREAM-STREAM " + WithinText(n.Within)
@@ -243,13 +252,18 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 			}
 			return nil, ast.Errorf(ast.SemanticError, j.On.Position(), "Invalid join condition: stream-table joins require to join on the table's primary key. Got %s.", condText())
 		}
-		if tableTable && !isPrimaryKey(lexpr, left.src) {
-			return nil, ast.Errorf(ast.SemanticError, j.On.Position(), "Foreign-key table-table joins are not supported yet. Got %s.", condText())
+		// After a foreign-key join the result is keyed by the first
+		// table's key: joining on anything else is another foreign key.
+		fk := tableTable && !isPrimaryKey(lexpr, left.src) || i > 0 && jn.ForeignKey && !isPrimaryKey(lexpr, sides[0].src)
+		if fk {
+			if err := foreignKeyJoin(i, j, condText()); err != nil {
+				return nil, err
+			}
 		}
 
 		rnode := &SourceNode{Source: right.src, Alias: right.qual, schema: right.row}
 		nodes = append(nodes, rnode)
-		jn = &JoinNode{Left: node, Right: rnode, Type: j.Type, LeftKey: lkey, RightKey: rkey, TableTable: tableTable}
+		jn = &JoinNode{Left: node, Right: rnode, Type: j.Type, LeftKey: lkey, RightKey: rkey, TableTable: tableTable, ForeignKey: fk}
 		if !lt && !rt {
 			jn.Within = j.Within
 		}
@@ -292,6 +306,9 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 			sort.Ints(next)
 		}
 		equiv = next
+		if fk {
+			synthetic, equiv = false, foreignKeyLayout(jn, left)
+		}
 		for _, idx := range equiv {
 			k := sideAt(offs, idx)
 			keyCands = append(keyCands, sides[k].qual+"."+sides[k].row.Columns[idx-offs[k]].Name)
@@ -376,8 +393,20 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 			}
 		}
 	}
-	keyItem := -1
-	var dupKey []string
+	// targets are the joined-row columns the key items project: the one
+	// chosen above, or every key column of a foreign-key join's left table.
+	var targets []int
+	if target >= 0 {
+		targets = []int{target}
+	}
+	if jn.ForeignKey {
+		targets = jn.LeftKeyIndex
+	}
+	keyItems := make([]int, len(targets))
+	for i := range keyItems {
+		keyItems[i] = -1
+	}
+	dupKeys := make([][]string, len(targets))
 	for i, it := range items {
 		be, err := expr.Bind(it.Expr, scope)
 		if err != nil {
@@ -402,13 +431,17 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		}
 		names[name] = true
 		col := types.Column{Name: name, Type: be.Type()}
-		if _, plain := it.Expr.(*ast.ColumnRef); plain && target >= 0 {
-			if ref, ok := be.(*expr.ColumnRef); ok && ref.Index == target {
-				dupKey = append(dupKey, name)
-				if keyItem < 0 {
-					keyItem = i
-					col.Namespace = types.KeyColumn
-					be = &expr.ColumnRef{Index: keyIdx, Name: ref.Name, T: ref.T}
+		if _, plain := it.Expr.(*ast.ColumnRef); plain {
+			if ref, ok := be.(*expr.ColumnRef); ok {
+				if k := slices.Index(targets, ref.Index); k >= 0 {
+					dupKeys[k] = append(dupKeys[k], name)
+					if keyItems[k] < 0 {
+						keyItems[k] = i
+						col.Namespace = types.KeyColumn
+						if !jn.ForeignKey {
+							be = &expr.ColumnRef{Index: keyIdx, Name: ref.Name, T: ref.T}
+						}
+					}
 				}
 			}
 		}
@@ -418,13 +451,25 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		proj.Exprs = append(proj.Exprs, be)
 		proj.Out.Columns = append(proj.Out.Columns, col)
 	}
+	keyItem := -1
+	var dupKey []string
+	if len(targets) > 0 {
+		keyItem, dupKey = keyItems[0], dupKeys[0]
+	}
+	if jn.ForeignKey && slices.Contains(keyItems, -1) {
+		keyItem = -1
+	}
 	if keyItem < 0 && synthetic && hasBareStar(q.Items) {
 		// * covers the join's synthetic key column too, as in ksqlDB.
 		proj.Exprs = append([]expr.Expr{&expr.ColumnRef{Index: keyIdx, Name: keyName, T: lkey.Type()}}, proj.Exprs...)
 		proj.Out.Columns = append([]types.Column{{Name: keyName, Type: lkey.Type(), Namespace: types.KeyColumn}}, proj.Out.Columns...)
 		keyItem = 0
 	}
-	if opts.Kind == Persistent {
+	if opts.Kind == Persistent && jn.ForeignKey {
+		if err := foreignKeyProjection(sides[0], targets, dupKeys); err != nil {
+			return nil, err
+		}
+	} else if opts.Kind == Persistent {
 		if len(dupKey) > 1 {
 			keyCol := proj.Out.Columns[keyItem].Name
 			sort.Strings(dupKey)

@@ -55,7 +55,8 @@ type Proc struct {
 	Aggs    []AggCall
 	Window  *ast.Window
 	Final   bool
-	// Aggregate over a table: the input row indexes of the table's key.
+	// Aggregate over a table, and foreign-key join: the input (left) row
+	// indexes of the table's key.
 	SourceKeyIndex []int
 	// StoreName names the aggregate's state (and its changelog topic).
 	StoreName string
@@ -153,10 +154,12 @@ func Lower(queryID string, root Logical) (*Topology, error) {
 				}
 			}
 			t.Stores = append(t.Stores, p.StoreName)
+		case ProcFKJoin:
+			fkJoinNames(t)
 		}
 		for _, in := range ins {
 			in.Children = append(in.Children, p.Name)
-			if p.Kind == ProcJoin {
+			if p.Kind == ProcJoin || p.Kind == ProcFKJoin {
 				p.JoinInputs = append(p.JoinInputs, in.Name)
 			}
 		}
@@ -186,6 +189,9 @@ func lowerNode(n Logical, in *Proc) (*Proc, error) {
 	case *SinkNode:
 		return lowerSink(n), nil
 	case *JoinNode:
+		if n.ForeignKey {
+			return lowerFKJoin(n), nil
+		}
 		return &Proc{Kind: ProcJoin, JoinType: n.Type, LeftKey: n.LeftKey, RightKey: n.RightKey, TableTable: n.TableTable, Within: n.Within,
 			LeftWidth: len(n.Left.Schema().Columns), RightWidth: len(n.Right.Schema().Columns), Out: n.Out, Table: n.TableTable}, nil
 	case *AggregateNode:
@@ -328,6 +334,8 @@ func (t *Topology) String() string {
 				kind = "stream-stream " + WithinText(p.Within)
 			}
 			fmt.Fprintf(&b, " (%s %s ON %s = %s)", p.JoinType, kind, p.LeftKey.String(), p.RightKey.String())
+		case ProcFKJoin:
+			fmt.Fprintf(&b, " (%s foreign-key table-table ON %s = %s)", p.JoinType, p.LeftKey.String(), p.RightKey.String())
 		case ProcProject:
 			parts := make([]string, len(p.Exprs))
 			for i, e := range p.Exprs {

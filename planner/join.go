@@ -14,8 +14,9 @@ import (
 // JoinNode joins two sources on LeftKey = RightKey. Its rows are the left
 // source's row (columns and pseudo-columns), the right source's row, then
 // the join key (one column, the result's key). A side with no match is all
-// NULLs. In embedded mode one task sees every partition of both inputs, so
-// no repartition is needed whatever the key expressions are.
+// NULLs. Each task joins one partition of both inputs, so both must be
+// partitioned by the join key: a stream side joined on anything else is
+// re-keyed through a repartition topic first.
 type JoinNode struct {
 	// Left is a source or, in an n-way join, the join of the sources before.
 	Left  Logical
@@ -29,6 +30,19 @@ type JoinNode struct {
 	// Within is the window of a stream-stream join (nil otherwise).
 	Within *ast.Within
 	Out    types.Schema
+	// Repartition tells, per side (left, right), whether that side's rows
+	// reach the join through a repartition topic keyed by the join key.
+	Repartition [2]bool
+	// KeyFormat serializes repartitioned join keys: the format of the side
+	// read in place, so that equal keys land on equal partitions.
+	KeyFormat catalog.FormatInfo
+	// Direct names, per side, the source whose topic partitions that side
+	// when no repartition topic lies between ("" otherwise): two such sides
+	// must have as many partitions.
+	Direct [2]*catalog.Source
+	// Depth is how many joins enclose this one: ksqlDB prefixes the names
+	// of a nested join's topics and stores with "L_" per level.
+	Depth int
 }
 
 func (n *JoinNode) Inputs() []Logical    { return []Logical{n.Left, n.Right} }
@@ -159,6 +173,11 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	var lIsCol, rIsCol bool
 	var keyIdx int
 	var keyCands []string
+	// part is how the rows joined so far are partitioned: by the key of a
+	// source read in place (partSrc) or through a repartition topic, with
+	// keys in partFmt.
+	partSrc, partFmt := sides[0].src, sides[0].src.KeyFormat
+	var chain []*JoinNode
 	for i, j := range joins {
 		right := sides[i+1]
 		lefts := sides[:i+1]
@@ -250,6 +269,47 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		rnode := &SourceNode{Source: right.src, Alias: right.qual, schema: right.row}
 		nodes = append(nodes, rnode)
 		jn = &JoinNode{Left: node, Right: rnode, Type: j.Type, LeftKey: lkey, RightKey: rkey, TableTable: tableTable}
+		leftKeyed := i == 0 && isPrimaryKey(lexpr, left.src)
+		if b, ok := lkey.(*expr.ColumnRef); ok && i > 0 {
+			leftKeyed = b.Index == keyIdx || slicesContains(equiv, b.Index)
+		}
+		// Tables are never re-keyed here: an update moving a row to another
+		// key would need the old key's retraction (foreign-key joins).
+		jn.Repartition = [2]bool{!leftKeyed && !lt, !isPrimaryKey(rexpr, right.src) && !rt}
+		if !jn.Repartition[0] && !jn.Repartition[1] && !strings.EqualFold(partFmt.Format, right.src.KeyFormat.Format) {
+			// Keys serialized differently hash to different partitions:
+			// ksqlDB re-keys the right stream, or the left against a table.
+			if !rt {
+				jn.Repartition[1] = true
+			} else if !lt {
+				jn.Repartition[0] = true
+			}
+		}
+		switch {
+		case !jn.Repartition[1]:
+			jn.KeyFormat = right.src.KeyFormat
+		case !jn.Repartition[0]:
+			jn.KeyFormat = partFmt
+		default:
+			jn.KeyFormat = sides[0].src.KeyFormat
+		}
+		if !jn.Repartition[0] {
+			jn.Direct[0] = partSrc
+		}
+		if !jn.Repartition[1] {
+			jn.Direct[1] = right.src
+		}
+		if jn.Repartition[0] {
+			partSrc = nil
+			if !jn.Repartition[1] {
+				partSrc = right.src
+			}
+		}
+		partFmt = jn.KeyFormat
+		for _, c := range chain {
+			c.Depth++
+		}
+		chain = append(chain, jn)
 		if !lt && !rt {
 			jn.Within = j.Within
 		}

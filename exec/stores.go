@@ -13,7 +13,6 @@ import (
 
 	"github.com/sluicedb/sluice/exec/kafka"
 	"github.com/sluicedb/sluice/planner"
-	"github.com/sluicedb/sluice/sql/types"
 	"github.com/sluicedb/sluice/state"
 	"github.com/sluicedb/sluice/state/cache"
 	"github.com/sluicedb/sluice/state/mem"
@@ -315,9 +314,6 @@ func (e *Engine) internalTopics(ctx context.Context, s *Session, plan *planner.P
 		counts[t] = info.Partitions
 		partitions = max(partitions, info.Partitions)
 	}
-	if err := coPartitioned(plan.Topology, counts); err != nil {
-		return nil, err
-	}
 	prefix := e.internalPrefix(plan.QueryID)
 	for _, name := range plan.Topology.Topics {
 		partitions := partitions
@@ -337,20 +333,6 @@ func (e *Engine) internalTopics(ctx context.Context, s *Session, plan *planner.P
 		}
 	}
 	return &changelogs{e: e, prefix: prefix, dir: filepath.Join(e.StateDir(), plan.QueryID), cache: e.blockCache()}, nil
-}
-
-// coPartitioned checks that the two sides of each join read in place have
-// as many partitions: a task joins one partition of each.
-func coPartitioned(t *planner.Topology, counts map[string]int) error {
-	for _, p := range t.Procs {
-		l, r := p.JoinDirect[0], p.JoinDirect[1]
-		if p.Kind != planner.ProcJoin || l.Topic == "" || r.Topic == "" || counts[l.Topic] == counts[r.Topic] {
-			continue
-		}
-		return fmt.Errorf("Can't join %s with %s since the number of partitions don't match. %s partitions = %d; %s partitions = %d. Please repartition either one so that the number of partitions match.",
-			types.QuoteIdent(l.Source), types.QuoteIdent(r.Source), types.QuoteIdent(l.Source), counts[l.Topic], types.QuoteIdent(r.Source), counts[r.Topic])
-	}
-	return nil
 }
 
 // recordCache reads ksqlDB's cache.max.bytes.buffering: whether

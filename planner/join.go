@@ -36,9 +36,9 @@ type JoinNode struct {
 	// KeyFormat serializes repartitioned join keys: the format of the side
 	// read in place, so that equal keys land on equal partitions.
 	KeyFormat catalog.FormatInfo
-	// Direct names, per side, the source whose topic partitions that side
-	// when no repartition topic lies between ("" otherwise): two such sides
-	// must have as many partitions.
+	// Direct gives, per side, the source whose topic partitions that side
+	// when no repartition topic lies between (nil otherwise): a re-keyed
+	// other side takes its partition count.
 	Direct [2]*catalog.Source
 	// Depth is how many joins enclose this one: ksqlDB prefixes the names
 	// of a nested join's topics and stores with "L_" per level.

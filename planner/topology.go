@@ -79,11 +79,9 @@ type Proc struct {
 	Within *ast.Within
 	// JoinRepartition tells, per side, whether rows reach the join through
 	// the repartition topic JoinTopics names, their keys serialized in
-	// KeyFormat. JoinDirect gives, per side read in place, its source (the
-	// two must have as many partitions).
+	// KeyFormat.
 	JoinRepartition [2]bool
 	JoinTopics      [2]string
-	JoinDirect      [2]JoinDirect
 	// JoinStores names the join's state stores: stream-table: the table;
 	// table-table: left, right; stream-stream: this, other and, with GRACE
 	// PERIOD in an outer join, the unmatched records and stream time.
@@ -114,12 +112,6 @@ type Topology struct {
 	// PartitionsOf maps an internal topic to the input topic whose
 	// partition count it takes (absent: the most of any input).
 	PartitionsOf map[string]string
-}
-
-// JoinDirect is a join side read in place: its source and topic.
-type JoinDirect struct {
-	Source string
-	Topic  string
 }
 
 // Lower turns a logical plan into a topology. Node names are derived from
@@ -242,9 +234,6 @@ func nameJoin(t *Topology, p *Proc, n *JoinNode, ksNode *int) {
 				}
 				t.PartitionsOf[name] = o.Topic
 			}
-		}
-		if d := n.Direct[side]; d != nil {
-			p.JoinDirect[side] = JoinDirect{Source: d.Name, Topic: d.Topic}
 		}
 	}
 	p.JoinRepartition = n.Repartition

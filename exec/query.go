@@ -30,6 +30,9 @@ type runningQuery struct {
 	failure       error
 	topics        []string
 	pos           map[string]kafka.Offsets // next offset to process, per topic and partition
+	// polled is the next offset to fetch, per topic and partition, as far
+	// as the loop has fetched beyond pos (records run but not committed).
+	polled map[string]kafka.Offsets
 
 	// reqs carries work (pull queries reading the tasks' state) that only
 	// the loop goroutine may do; it serves them between polls. wake (under
@@ -64,6 +67,35 @@ func (q *runningQuery) advance(recs []kafka.Record) {
 			pos[r.Partition] = r.Offset + 1
 		}
 	}
+}
+
+// notePolled records the positions of fetched records.
+func (q *runningQuery) notePolled(recs []kafka.Record) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.polled == nil {
+		q.polled = map[string]kafka.Offsets{}
+	}
+	for _, r := range recs {
+		pos := q.polled[r.Topic]
+		if pos == nil {
+			pos = kafka.Offsets{}
+			q.polled[r.Topic] = pos
+		}
+		pos[r.Partition] = max(pos[r.Partition], r.Offset+1)
+	}
+}
+
+// fetchedUpTo returns, per partition of topic, the next offset not yet
+// fetched.
+func (q *runningQuery) fetchedUpTo(topic string) kafka.Offsets {
+	out := q.positions(topic)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for p, o := range q.polled[topic] {
+		out[p] = max(out[p], o)
+	}
+	return out
 }
 
 func (q *runningQuery) positions(topic string) kafka.Offsets {
@@ -282,9 +314,11 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		commit = cons.Commit
 	}
 	multi := len(topics) > 1
-	feeds := rekeyFeeds(plan.Topology)
-	if log == nil {
-		feeds = nil
+	feeds, rekeyed := rekeyFeeds(plan.Topology), map[string]bool{}
+	if log != nil {
+		for _, t := range repartitionTopics(plan.Topology) {
+			rekeyed[log.prefix+t] = true
+		}
 	}
 	qctx, cancel := context.WithCancel(context.Background())
 	q.cancel = cancel
@@ -365,12 +399,13 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				time.Sleep(200 * time.Millisecond)
 				continue
 			}
+			q.notePolled(recs)
 			if multi && len(recs) > 0 {
 				recs = e.fillLagging(qctx, cons, q, recs, nil)
 			}
 			if len(feeds) > 0 {
 				var fed []kafka.Record
-				recs, fed = e.rekeyFirst(qctx, cons, q, recs, feeds, tasks, report)
+				recs, fed = e.rekeyFirst(qctx, cons, q, recs, feeds, rekeyed, tasks, report)
 				pending = append(pending, fed...)
 			}
 			q.in.Add(int64(len(recs)))
@@ -477,12 +512,7 @@ func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runni
 			if present[topic] && !force[topic] {
 				continue
 			}
-			fetched := q.positions(topic)
-			for _, r := range recs {
-				if r.Topic == topic && r.Offset+1 > fetched[r.Partition] {
-					fetched[r.Partition] = r.Offset + 1
-				}
-			}
+			fetched := q.fetchedUpTo(topic)
 			end, err := e.client.EndOffsets(ctx, topic)
 			if err != nil {
 				return recs
@@ -499,6 +529,7 @@ func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runni
 		pctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		more, _ := cons.Poll(pctx)
 		cancel()
+		q.notePolled(more)
 		recs = append(recs, more...)
 	}
 	return recs
@@ -508,18 +539,14 @@ func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runni
 // of joins (feeds) first and waits for what they write there: the join
 // then sees both sides in time order, as Kafka Streams' test driver does,
 // instead of a side read in place running ahead of its re-keyed partner.
-// It returns the records still to run and the positions of those run.
-func (e *Engine) rekeyFirst(ctx context.Context, cons *kafka.Consumer, q *runningQuery, recs []kafka.Record, feeds map[string]bool,
+// rekeyed names the repartition topics. It returns the records still to run
+// and the positions of those run.
+func (e *Engine) rekeyFirst(ctx context.Context, cons *kafka.Consumer, q *runningQuery, recs []kafka.Record, feeds, rekeyed map[string]bool,
 	tasks *taskSet, report func(error)) (rest, fed []kafka.Record) {
-	internal := map[string]bool{}
-	for _, t := range q.topics {
-		if strings.HasSuffix(t, "-repartition") {
-			internal[t] = true
-		}
-	}
+	// Bounded: records keep arriving on a busy input.
 	for range 16 {
 		var feed []kafka.Record
-		rest = rest[:0:0]
+		rest = nil
 		for _, r := range recs {
 			if feeds[r.Topic] {
 				feed = append(feed, r)
@@ -539,7 +566,7 @@ func (e *Engine) rekeyFirst(ctx context.Context, cons *kafka.Consumer, q *runnin
 		if err != nil {
 			return rest, fed
 		}
-		recs = e.fillLagging(ctx, cons, q, rest, internal)
+		recs = e.fillLagging(ctx, cons, q, rest, rekeyed)
 	}
 	return recs, fed
 }

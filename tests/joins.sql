@@ -256,3 +256,20 @@ ASSERT VALUES j (id, a, b, rowtime) VALUES (1, 'a1', 'b1', 2000);
 ASSERT VALUES j (id, a, b, rowtime) VALUES (2, 'a2', NULL, 3000);
 ASSERT VALUES j (id, a, b, rowtime) VALUES (2, 'too late', NULL, 4000);
 ASSERT VALUES j (id, a, b, rowtime) VALUES (3, 'a3', NULL, 20000);
+
+----------------------------------------------------------------------------------------------------
+--@test: sources joined on their keys must have as many partitions
+--@expected.error: KsqlStatementException
+--@expected.message: Can't join `S` with `T` since the number of partitions don't match. `S` partitions = 2; `T` partitions = 3. Please repartition either one so that the number of partitions match.
+CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=2);
+CREATE TABLE t (id INT PRIMARY KEY, w INT) WITH (kafka_topic='t', value_format='JSON', partitions=3);
+CREATE STREAM j AS SELECT s.id, v, w FROM s JOIN t ON s.id = t.id;
+
+----------------------------------------------------------------------------------------------------
+--@test: a stream re-keyed for a join takes the other side's partition count
+CREATE STREAM s (id INT KEY, k INT, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=2);
+CREATE TABLE t (id INT PRIMARY KEY, w INT) WITH (kafka_topic='t', value_format='JSON', partitions=3);
+CREATE STREAM j AS SELECT s.k, v, w FROM s JOIN t ON s.k = t.id;
+INSERT INTO t (rowtime, id, w) VALUES (1000, 4, 40);
+INSERT INTO s (rowtime, id, k, v) VALUES (2000, 1, 4, 1);
+ASSERT VALUES j (k, v, w, rowtime) VALUES (4, 1, 40, 2000);

@@ -269,7 +269,7 @@ func (rj *rekeyedJoin) input(from string) (emitFn, error) {
 		if m.nullValue {
 			return nil // joins skip null-valued stream records
 		}
-		key, _, err := rj.key(side, m, row)
+		key, err := rj.keyValue(side, m, row)
 		if err != nil || key == nil {
 			return err
 		}

@@ -117,16 +117,9 @@ func (js *joinSides) sideOf(from string) (int, error) {
 // key evaluates a side's join key and encodes it (valid until the next
 // call); a NULL key joins nothing (ksqlDB drops the record): nil, nil.
 func (js *joinSides) key(side int, m *rowMeta, row types.Row) (any, []byte, error) {
-	keyFn := js.leftKey
-	if side == 1 {
-		keyFn = js.rightKey
-	}
-	key, err := keyFn(row)
-	if err != nil {
-		return nil, nil, &recordError{m: m, err: fmt.Errorf("join key: %w", err)}
-	}
-	if key == nil {
-		return nil, nil, nil
+	key, err := js.keyValue(side, m, row)
+	if err != nil || key == nil {
+		return nil, nil, err
 	}
 	js.keyBuf = append(js.keyBuf[:0], key)
 	kb, err := js.keyCodec.Encode(js.keyBuf)
@@ -134,6 +127,19 @@ func (js *joinSides) key(side int, m *rowMeta, row types.Row) (any, []byte, erro
 		return nil, nil, &recordError{m: m, err: fmt.Errorf("join key: %w", err)}
 	}
 	return key, kb, nil
+}
+
+// keyValue evaluates a side's join key.
+func (js *joinSides) keyValue(side int, m *rowMeta, row types.Row) (any, error) {
+	keyFn := js.leftKey
+	if side == 1 {
+		keyFn = js.rightKey
+	}
+	key, err := keyFn(row)
+	if err != nil {
+		return nil, &recordError{m: m, err: fmt.Errorf("join key: %w", err)}
+	}
+	return key, nil
 }
 
 // encodeRow encodes a side's row after its time, into js.buf.

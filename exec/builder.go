@@ -4,26 +4,15 @@ import (
 	"fmt"
 
 	"github.com/sluicedb/sluice/exec/kafka"
+	"github.com/sluicedb/sluice/exec/serde"
 	"github.com/sluicedb/sluice/planner"
+	"github.com/sluicedb/sluice/sql/types"
 )
-
-// serialTopology tells whether a topology keeps state across partitions and
-// so must run as one task: joins do until both inputs are co-partitioned by
-// join key (their state is still in memory). Aggregations run per
-// partition, over input repartitioned by group key where needed.
-func serialTopology(t *planner.Topology) bool {
-	for _, p := range t.Procs {
-		if p.Kind == planner.ProcJoin {
-			return true
-		}
-	}
-	return false
-}
 
 // statefulTopology tells whether a topology has state to keep in stores.
 func statefulTopology(t *planner.Topology) bool {
 	for _, p := range t.Procs {
-		if p.Kind == planner.ProcAggregate || p.Kind == planner.ProcFKJoin {
+		if p.Kind == planner.ProcAggregate || p.Kind == planner.ProcJoin || p.Kind == planner.ProcFKJoin {
 			return true
 		}
 	}
@@ -90,8 +79,9 @@ type buildEnv struct {
 	// stores is the task's state; nil: fresh in-memory stores.
 	stores *taskStores
 	// internal produces to the query's repartition topics, named by
-	// topicPrefix + planner.RepartitionTopic; nil: no repartition topics,
-	// rows reach their aggregation in place (one task reads every partition).
+	// topicPrefix + the topology's name; nil: no repartition topics, rows
+	// reach their aggregation or join in place (one task reads every
+	// partition).
 	internal    func(*kafka.Record)
 	topicPrefix string
 	coalesce    bool
@@ -167,12 +157,7 @@ func buildPipeline(t *planner.Topology, env buildEnv) (*pipeline, error) {
 			fn, err = buildAggregate(p, next, env, pl)
 		case planner.ProcJoin:
 			var jp joinInputs
-			if p.Within != nil {
-				jp, err = newStreamJoinProc(p, next)
-			} else {
-				jp, err = newJoinProc(p, next)
-			}
-			if err == nil {
+			if jp, err = buildJoin(p, next, env, pl); err == nil {
 				joins[p.Name] = jp
 			}
 		case planner.ProcFKJoin:
@@ -221,4 +206,83 @@ func buildAggregate(p *planner.Proc, next emitFn, env buildEnv, pl *pipeline) (e
 		return nil, err
 	}
 	return gp.process, nil
+}
+
+// buildJoin builds a join and, for each side re-keyed by its join key, the
+// repartition topic the side's rows pass through on the way.
+func buildJoin(p *planner.Proc, next emitFn, env buildEnv, pl *pipeline) (joinInputs, error) {
+	var js *joinSides
+	var jp joinInputs
+	if p.Within != nil {
+		sj, err := newStreamJoinProc(p, next, env.stores)
+		if err != nil {
+			return nil, err
+		}
+		pl.flushers = append(pl.flushers, sj.flush)
+		js, jp = &sj.joinSides, sj
+	} else {
+		tj, err := newJoinProc(p, next, env.stores)
+		if err != nil {
+			return nil, err
+		}
+		js, jp = &tj.joinSides, tj
+	}
+	if env.internal == nil || (!p.JoinRepartition[0] && !p.JoinRepartition[1]) {
+		return jp, nil
+	}
+	kc, err := serde.NewKeyCodec(p.KeyFormat.Format, []types.Column{{Name: "K", Type: p.LeftKey.Type()}}, codecOptions(p.KeyFormat))
+	if err != nil {
+		// Keys only need to land on equal partitions on both sides.
+		if kc, err = serde.NewKeyCodec(serde.JSON, []types.Column{{Name: "K", Type: p.LeftKey.Type()}}, serde.Options{}); err != nil {
+			return nil, err
+		}
+	}
+	rj := &rekeyedJoin{joinSides: js, inner: jp, keyCodec: kc}
+	for side, topic := range p.JoinTopics {
+		if topic == "" {
+			continue
+		}
+		side := side
+		rp := newRepartition(env.topicPrefix+topic, p.JoinSchemas[side], env.internal,
+			func(m *rowMeta, row types.Row, _ []any, _ []byte, _ aggOp, src srcPos) error {
+				return js.process(side, m, row, src)
+			})
+		pl.internal[rp.topic] = rp.receive
+		rj.rps[side] = rp
+	}
+	return rj, nil
+}
+
+// rekeyedJoin sends the rows of a join's re-keyed sides to their
+// repartition topics, keyed by the join key in the format of the side read
+// in place, so that both sides' rows of a key meet in one task.
+type rekeyedJoin struct {
+	*joinSides
+	inner    joinInputs
+	rps      [2]*repartition
+	keyCodec serde.Codec
+	keyVals  []any
+}
+
+func (rj *rekeyedJoin) input(from string) (emitFn, error) {
+	side, err := rj.sideOf(from)
+	if err != nil || rj.rps[side] == nil {
+		return rj.inner.input(from)
+	}
+	rp := rj.rps[side]
+	return func(m *rowMeta, row types.Row) error {
+		if m.nullValue {
+			return nil // joins skip null-valued stream records
+		}
+		key, err := rj.keyValue(side, m, row)
+		if err != nil || key == nil {
+			return err
+		}
+		rj.keyVals = append(rj.keyVals[:0], key)
+		kb, err := rj.keyCodec.Encode(rj.keyVals)
+		if err != nil {
+			return &recordError{m: m, err: fmt.Errorf("join key: %w", err)}
+		}
+		return rp.send(m, row, nil, kb, opAdd, srcPos{partition: m.partition, pos: m.offset})
+	}, nil
 }

@@ -456,17 +456,15 @@ func (e *Engine) materializedRows(ctx context.Context, plan *planner.PullPlan) (
 // started yet (no input since the query started) are started first, which
 // restores their state.
 func (v *matView) read(ts *taskSet, partitions int, plan *planner.PullPlan, lk *pullLookup) ([]types.Row, error) {
-	if !ts.serial {
-		for p := range int32(partitions) {
-			if ts.tasks[p] != nil {
-				continue
-			}
-			src, err := ts.build(p)
-			if err != nil {
-				return nil, err
-			}
-			ts.tasks[p] = &task{partition: p, src: src}
+	for p := range int32(partitions) {
+		if ts.tasks[p] != nil {
+			continue
 		}
+		src, err := ts.build(p)
+		if err != nil {
+			return nil, err
+		}
+		ts.tasks[p] = &task{partition: p, src: src}
 	}
 	c := &tableCapture{sink: v.sink, width: plan.Width, windowed: plan.Source.Window != nil}
 	for _, col := range v.sink.Schema.Columns {

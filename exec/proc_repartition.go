@@ -11,13 +11,13 @@ import (
 // opHeader, first on every repartition record, carries the aggregation step:
 // the op (add, or take a table row's old contribution back out), then the
 // input partition (4 bytes) and position (8 bytes) it comes from, so the
-// aggregation can skip steps it already holds after a crash.
+// aggregation (or join) can skip steps it already holds after a crash.
 const opHeader = "sluice.op"
 
-// repartition carries rows to the task that owns their group: the record
-// key is the group key, so Kafka's key partitioner sends every row of a
-// group to the same partition of the repartition topic; the value is the
-// row in the type-directed binary encoding of exec/agg.
+// repartition carries rows to the task that owns their group (or join
+// key): the record key is the group key, so Kafka's key partitioner sends
+// every row of a group to the same partition of the repartition topic; the
+// value is the row in the type-directed binary encoding of exec/agg.
 type repartition struct {
 	topic   string
 	inTypes []*types.Type

@@ -1,45 +1,52 @@
 package exec
 
 import (
+	"encoding/binary"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/sluicedb/sluice/planner"
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/sql/types"
+	"github.com/sluicedb/sluice/state"
 )
 
 // legacyJoinGrace is Kafka Streams' JoinWindows.of grace: the window plus
 // its grace span one day. ksqlDB uses it when no GRACE PERIOD is given.
 const legacyJoinGrace = 24 * time.Hour
 
-// bufferedRow is one record held by a side of a stream-stream join.
-type bufferedRow struct {
-	row types.Row
-	ts  int64
+// joinWindow is one side's window store: its records by join key and time,
+// kept for the join window plus grace past the side's own stream time, as
+// Kafka Streams' join window stores are. Keys are state.WindowKey(join key,
+// time, seq); seq grows with every record the join stores, so records of
+// one key and time keep their arrival order.
+type joinWindow struct {
+	ws       state.WindowStore
+	kv       state.KeyValueStore // ws's cached key-value layer
+	observed int64               // the latest time put (the store's stream time)
+	// applied is, per input partition, the last input position stored: a
+	// record re-read after a restart is joined again (its results may
+	// repeat, at least once) but not stored twice.
+	applied map[int32]int64
+	// last and n number the rows one input record brings (an n-way join
+	// passes on several per record).
+	last srcPos
+	n    int64
 }
 
-// joinBuffer is one side's window store: its records by join key, in
-// arrival order, kept for the join window plus grace past the side's own
-// stream time, as Kafka Streams' join window stores are.
-type joinBuffer struct {
-	recs      map[string][]bufferedRow
-	observed  int64 // the latest time put (the store's stream time)
-	lastSweep int64
-}
-
-// outerKey orders pending unmatched records as Kafka Streams' outer join
-// store does: by time, right side before left, then key.
-type outerKey struct {
+// pendingRow is an unmatched outer-join record read back from the store.
+type pendingRow struct {
+	key  []byte
 	ts   int64
 	side int
-	key  string
+	row  types.Row
 }
 
-type outerEntry struct {
-	keyVal any
-	row    types.Row
+// matchRow is a record of the other side that joins.
+type matchRow struct {
+	ts  int64
+	seq uint32
+	row types.Row
 }
 
 // streamJoinProc is a windowed stream-stream join after Kafka Streams'
@@ -52,26 +59,41 @@ type outerEntry struct {
 // and a later match still emits the joined row. With GRACE PERIOD the
 // unmatched record waits in the outer store until stream time passes its
 // window end plus grace, and is dropped from it if a match arrives first.
+// The outer store's keys are time ‖ side (right before left) ‖ join key,
+// Kafka Streams' order; its values encoded rows.
+//
+// The meta store keeps what the window stores cannot tell: each side's
+// stream time, the seq counter and the input positions stored.
 type streamJoinProc struct {
 	joinSides
 	before, after int64
 	grace         int64
 	retention     int64
 	outerMode     bool // unmatched results wait for the window to close
-	bufs          [2]*joinBuffer
-	outer         map[outerKey]outerEntry
+	sides         [2]*joinWindow
+	outer         state.KeyValueStore
+	meta          state.KeyValueStore
+	metaDirty     bool
 	minOuter      int64 // no pending entry is older (an optimization)
 	streamTime    int64
+	seq           uint32
+	wkey          []byte
+	matches       []matchRow
 }
 
-func newStreamJoinProc(p *planner.Proc, next emitFn) (*streamJoinProc, error) {
+const (
+	noTime  = -1 << 62
+	endTime = 1<<62 - 1
+)
+
+func newStreamJoinProc(p *planner.Proc, next emitFn, ts *taskStores) (*streamJoinProc, error) {
 	js, err := newJoinSides(p, next)
 	if err != nil {
 		return nil, err
 	}
 	w := p.Within
 	jp := &streamJoinProc{joinSides: js, before: w.Before.Milliseconds(), after: w.After.Milliseconds(),
-		outer: map[outerKey]outerEntry{}, streamTime: -1 << 62, minOuter: 1<<62 - 1}
+		streamTime: noTime, minOuter: noTime}
 	jp.joinSides.process = jp.process
 	if w.Grace != nil {
 		jp.grace = w.Grace.Milliseconds()
@@ -80,10 +102,93 @@ func newStreamJoinProc(p *planner.Proc, next emitFn) (*streamJoinProc, error) {
 		jp.grace = max(legacyJoinGrace.Milliseconds()-2*jp.before, 0)
 	}
 	jp.retention = jp.before + jp.after + jp.grace
-	for i := range jp.bufs {
-		jp.bufs[i] = &joinBuffer{recs: map[string][]bufferedRow{}, observed: -1 << 62, lastSweep: -1 << 62}
+	want := 3
+	if jp.outerMode {
+		want = 4
+	}
+	if len(p.JoinStores) != want {
+		return nil, fmt.Errorf("stream-stream join has %d stores, needs %d", len(p.JoinStores), want)
+	}
+	for i := range jp.sides {
+		ws, kv, err := ts.cachedWindow(p.JoinStores[i], max(jp.retention, 1))
+		if err != nil {
+			return nil, fmt.Errorf("open store %s: %w", p.JoinStores[i], err)
+		}
+		jp.sides[i] = &joinWindow{ws: ws, kv: kv, observed: noTime, applied: map[int32]int64{}, last: srcPos{pos: -1}}
+	}
+	if jp.outerMode {
+		if jp.outer, err = ts.cachedKV(p.JoinStores[2]); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", p.JoinStores[2], err)
+		}
+	}
+	name := p.JoinStores[len(p.JoinStores)-1]
+	if jp.meta, err = ts.kv(name); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", name, err)
+	}
+	if err := jp.readMeta(); err != nil {
+		return nil, fmt.Errorf("read store %s: %w", name, err)
 	}
 	return jp, nil
+}
+
+// Meta store keys: 't' side → stream time; 's' → seq; 'p' side partition →
+// input position.
+func (jp *streamJoinProc) readMeta() error {
+	var bad bool
+	err := jp.meta.Range(nil, nil, func(k, v []byte) bool {
+		if len(v) != 8 {
+			bad = true
+			return false
+		}
+		n := int64(binary.BigEndian.Uint64(v))
+		switch {
+		case len(k) == 2 && k[0] == 't' && k[1] < 2:
+			jp.sides[k[1]].observed = n
+			jp.streamTime = max(jp.streamTime, n)
+		case len(k) == 1 && k[0] == 's':
+			jp.seq = uint32(n)
+		case len(k) == 6 && k[0] == 'p' && k[1] < 2:
+			jp.sides[k[1]].applied[int32(binary.BigEndian.Uint32(k[2:]))] = n
+		default:
+			bad = true
+			return false
+		}
+		return true
+	})
+	if err == nil && bad {
+		err = state.ErrMalformedKey
+	}
+	if err != nil {
+		return err
+	}
+	for _, s := range jp.sides {
+		if s.observed != noTime {
+			if err := s.ws.Expire(s.observed); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// flush writes the meta store's changes: at commit, with the stores.
+func (jp *streamJoinProc) flush() error {
+	if !jp.metaDirty {
+		return nil
+	}
+	jp.metaDirty = false
+	var batch []state.Entry
+	put := func(k []byte, n int64) {
+		batch = append(batch, state.Entry{Key: k, Value: binary.BigEndian.AppendUint64(nil, uint64(n))})
+	}
+	put([]byte{'s'}, int64(jp.seq))
+	for i, s := range jp.sides {
+		put([]byte{'t', byte(i)}, s.observed)
+		for p, pos := range s.applied {
+			put(binary.BigEndian.AppendUint32([]byte{'p', byte(i)}, uint32(p)), pos)
+		}
+	}
+	return jp.meta.Apply(batch)
 }
 
 // span is how far before and after its own time a side's record looks on
@@ -95,138 +200,170 @@ func (jp *streamJoinProc) span(side int) (before, after int64) {
 	return jp.after, jp.before
 }
 
-func (jp *streamJoinProc) process(side int, m *rowMeta, row types.Row) error {
+// fresh tells whether the side has not stored this input row yet, and
+// records that it has. Positions number the rows of one input record.
+func (jp *streamJoinProc) fresh(side int, src srcPos) bool {
+	s := jp.sides[side]
+	if src.pos < 0 {
+		return true
+	}
+	if src == s.last {
+		s.n++
+	} else {
+		s.last, s.n = src, 0
+	}
+	pos := src.pos<<8 | min(s.n, 255)
+	if last, ok := s.applied[src.partition]; ok && pos <= last {
+		return false
+	}
+	s.applied[src.partition] = pos
+	jp.metaDirty = true
+	return true
+}
+
+func (jp *streamJoinProc) process(side int, m *rowMeta, row types.Row, src srcPos) error {
 	if m.nullValue {
 		return nil // Kafka Streams skips null values in stream-stream joins
 	}
-	keyFn := jp.leftKey
-	if side == 1 {
-		keyFn = jp.rightKey
+	key, k, err := jp.key(side, m, row)
+	if err != nil || key == nil {
+		return err
 	}
-	key, err := keyFn(row)
-	if err != nil {
-		return &recordError{m: m, err: fmt.Errorf("join key: %w", err)}
-	}
-	if key == nil {
-		return nil
-	}
-	jp.keyBuf = append(jp.keyBuf[:0], key)
-	kb, err := jp.keyCodec.Encode(jp.keyBuf)
-	if err != nil {
-		return &recordError{m: m, err: fmt.Errorf("join key: %w", err)}
-	}
-	k := string(kb)
 	ts := m.ts
 	before, after := jp.span(side)
 	from, to := max(ts-before, 0), max(ts+after, 0)
 
 	// The record goes into its side's window store first, unless already
 	// expired there (the store drops such late writes).
-	mine := jp.bufs[side]
-	if ts > mine.observed-jp.retention {
-		mine.recs[k] = append(mine.recs[k], bufferedRow{row: append(types.Row(nil), row...), ts: ts})
+	mine := jp.sides[side]
+	if jp.fresh(side, src) && ts > mine.observed-jp.retention {
+		v, err := jp.encodeRow(side, ts, row)
+		if err != nil {
+			return &recordError{m: m, err: fmt.Errorf("join state: %w", err)}
+		}
+		jp.seq++
+		jp.wkey = state.WindowKey(jp.wkey[:0], k, ts, jp.seq)
+		if err := mine.kv.Put(jp.wkey, v); err != nil {
+			return err
+		}
+		jp.metaDirty = true
 	}
 	if ts > mine.observed {
 		mine.observed = ts
-		jp.prune(mine)
+		jp.metaDirty = true
+		if err := mine.ws.Expire(ts); err != nil {
+			return err
+		}
 	}
-	if ts > jp.streamTime {
-		jp.streamTime = ts
-	}
+	jp.streamTime = max(jp.streamTime, ts)
 	if jp.outerMode && ts == jp.streamTime {
 		if err := jp.emitClosed(m); err != nil {
 			return err
 		}
 	}
 
-	other := jp.bufs[1-side]
-	matches := other.recs[k]
-	if !sort.SliceIsSorted(matches, func(a, b int) bool { return matches[a].ts < matches[b].ts }) {
-		sort.SliceStable(matches, func(a, b int) bool { return matches[a].ts < matches[b].ts })
-	}
-	matched := false
-	for _, o := range matches {
-		if o.ts < from || o.ts > to || o.ts <= other.observed-jp.retention {
-			continue
+	other := jp.sides[1-side]
+	jp.matches = jp.matches[:0]
+	var derr error
+	err = other.kv.Range(state.WindowKey(nil, k, from, 0), append(state.WindowKey(nil, k, to, ^uint32(0)), 0), func(wk, v []byte) bool {
+		kk, start, seq, err := state.SplitWindowKey(wk)
+		if err != nil || string(kk) != string(k) || start < from || start > to || start <= other.observed-jp.retention {
+			return true
 		}
-		matched = true
+		r := make(types.Row, len(jp.types[1-side]))
+		if _, derr = jp.decodeRow(1-side, v, r); derr != nil {
+			return false
+		}
+		jp.matches = append(jp.matches, matchRow{ts: start, seq: seq, row: r})
+		return true
+	})
+	if err == nil {
+		err = derr
+	}
+	if err != nil {
+		return &recordError{m: m, err: fmt.Errorf("join state: %w", err)}
+	}
+	for _, o := range jp.matches {
 		if jp.outerMode {
-			delete(jp.outer, outerKey{ts: o.ts, side: 1 - side, key: k})
+			if err := jp.outer.Delete(jp.outerKey(o.ts, 1-side, k)); err != nil {
+				return err
+			}
 		}
 		if err := jp.emitPair(m, max(ts, o.ts), side, key, row, o.row); err != nil {
 			return err
 		}
 	}
-	if matched || !jp.preserved(side) {
+	if len(jp.matches) > 0 || !jp.preserved(side) {
 		return nil
 	}
 	if !jp.outerMode || to < jp.streamTime {
 		return jp.emitPair(m, ts, side, key, row, nil)
 	}
-	jp.outer[outerKey{ts: ts, side: side, key: k}] = outerEntry{keyVal: key, row: append(types.Row(nil), row...)}
-	if ts < jp.minOuter {
+	v, err := jp.encodeRow(side, ts, row)
+	if err != nil {
+		return &recordError{m: m, err: fmt.Errorf("join state: %w", err)}
+	}
+	if err := jp.outer.Put(jp.outerKey(ts, side, k), v); err != nil {
+		return err
+	}
+	if jp.minOuter == noTime || ts < jp.minOuter {
 		jp.minOuter = ts
 	}
 	return nil
 }
 
+// outerKey encodes an outer store key: time, then right before left.
+func (jp *streamJoinProc) outerKey(ts int64, side int, k []byte) []byte {
+	b := state.AppendInt64(make([]byte, 0, 9+len(k)), ts)
+	return append(append(b, byte(1-side)), k...)
+}
+
 // emitClosed emits, in store order, the unmatched records whose window and
-// grace have passed.
+// grace have passed. minOuter is unknown (noTime) after a restart: the
+// first call reads the store.
 func (jp *streamJoinProc) emitClosed(m *rowMeta) error {
-	if len(jp.outer) == 0 || jp.minOuter+min(jp.before, jp.after)+jp.grace >= jp.streamTime {
+	if jp.minOuter == endTime || (jp.minOuter != noTime && jp.minOuter+min(jp.before, jp.after)+jp.grace >= jp.streamTime) {
 		return nil
 	}
-	keys := make([]outerKey, 0, len(jp.outer))
-	for k := range jp.outer {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(a, b int) bool {
-		x, y := keys[a], keys[b]
-		if x.ts != y.ts {
-			return x.ts < y.ts
+	var due []pendingRow
+	var derr error
+	jp.minOuter = endTime
+	err := jp.outer.Range(nil, nil, func(k, v []byte) bool {
+		if len(k) < 9 {
+			derr = state.ErrMalformedKey
+			return false
 		}
-		if x.side != y.side {
-			return x.side > y.side
+		ts, side := state.Int64At(k), 1-int(k[8])
+		if _, lookBack := jp.span(side); ts+lookBack+jp.grace >= jp.streamTime {
+			jp.minOuter = ts
+			return false
 		}
-		return x.key < y.key
+		r := make(types.Row, len(jp.types[side]))
+		if _, derr = jp.decodeRow(side, v, r); derr != nil {
+			return false
+		}
+		due = append(due, pendingRow{key: append([]byte(nil), k...), ts: ts, side: side, row: r})
+		return true
 	})
-	for _, k := range keys {
-		jp.minOuter = k.ts
-		_, lookBack := jp.span(k.side)
-		if k.ts+lookBack+jp.grace >= jp.streamTime {
-			return nil
+	if err == nil {
+		err = derr
+	}
+	if err != nil {
+		return &recordError{m: m, err: fmt.Errorf("join state: %w", err)}
+	}
+	for _, p := range due {
+		if err := jp.outer.Delete(p.key); err != nil {
+			return err
 		}
-		e := jp.outer[k]
-		delete(jp.outer, k)
-		if err := jp.emitPair(m, k.ts, k.side, e.keyVal, e.row, nil); err != nil {
+		key, err := jp.keyCodec.Decode(p.key[9:])
+		if err != nil || len(key) != 1 {
+			return &recordError{m: m, err: fmt.Errorf("join state: key %q: %v", p.key[9:], err)}
+		}
+		if err := jp.emitPair(m, p.ts, p.side, key[0], p.row, nil); err != nil {
 			return err
 		}
 	}
-	jp.minOuter = 1<<62 - 1
 	return nil
-}
-
-// prune drops a side's expired records, at most twice per retention period.
-func (jp *streamJoinProc) prune(b *joinBuffer) {
-	if b.observed-b.lastSweep < jp.retention/2+1 {
-		return
-	}
-	b.lastSweep = b.observed
-	limit := b.observed - jp.retention
-	for k, recs := range b.recs {
-		kept := recs[:0]
-		for _, r := range recs {
-			if r.ts > limit {
-				kept = append(kept, r)
-			}
-		}
-		if len(kept) == 0 {
-			delete(b.recs, k)
-			continue
-		}
-		clear(recs[len(kept):])
-		b.recs[k] = kept
-	}
 }
 
 // emitPair emits the join of this side's row mine with the other side's
@@ -236,12 +373,5 @@ func (jp *streamJoinProc) emitPair(m *rowMeta, ts int64, side int, key any, mine
 	if side == 1 {
 		left, right = other, mine
 	}
-	clear(jp.out)
-	copy(jp.out[:jp.leftW], left)
-	copy(jp.out[jp.leftW:jp.leftW+jp.rightW], right)
-	jp.out[jp.leftW+jp.rightW] = key
-	jp.meta = *m
-	jp.meta.ts = ts
-	jp.meta.nullValue = false
-	return jp.next(&jp.meta, jp.out)
+	return jp.emit(m, ts, false, key, left, right)
 }

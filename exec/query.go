@@ -30,6 +30,9 @@ type runningQuery struct {
 	failure       error
 	topics        []string
 	pos           map[string]kafka.Offsets // next offset to process, per topic and partition
+	// polled is the next offset to fetch, per topic and partition, as far
+	// as the loop has fetched beyond pos (records run but not committed).
+	polled map[string]kafka.Offsets
 
 	// reqs carries work (pull queries reading the tasks' state) that only
 	// the loop goroutine may do; it serves them between polls. wake (under
@@ -64,6 +67,35 @@ func (q *runningQuery) advance(recs []kafka.Record) {
 			pos[r.Partition] = r.Offset + 1
 		}
 	}
+}
+
+// notePolled records the positions of fetched records.
+func (q *runningQuery) notePolled(recs []kafka.Record) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.polled == nil {
+		q.polled = map[string]kafka.Offsets{}
+	}
+	for _, r := range recs {
+		pos := q.polled[r.Topic]
+		if pos == nil {
+			pos = kafka.Offsets{}
+			q.polled[r.Topic] = pos
+		}
+		pos[r.Partition] = max(pos[r.Partition], r.Offset+1)
+	}
+}
+
+// fetchedUpTo returns, per partition of topic, the next offset not yet
+// fetched.
+func (q *runningQuery) fetchedUpTo(topic string) kafka.Offsets {
+	out := q.positions(topic)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for p, o := range q.polled[topic] {
+		out[p] = max(out[p], o)
+	}
+	return out
 }
 
 func (q *runningQuery) positions(topic string) kafka.Offsets {
@@ -179,14 +211,13 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 	if _, err := buildPipeline(plan.Topology, buildEnv{produce: produce, report: report}); err != nil {
 		return err
 	}
-	serial := serialTopology(plan.Topology)
 	topics := topologyTopics(plan.Topology)
 	env := buildEnv{produce: produce, report: report}
 	var log *changelogs
-	if statefulTopology(plan.Topology) && !serial {
-		// Aggregations keep their state in stores with changelogs, one task
-		// per partition; rows reach their group's task through the
-		// repartition topic.
+	if statefulTopology(plan.Topology) {
+		// Aggregations and joins keep their state in stores with
+		// changelogs, one task per partition; rows reach the task of their
+		// group or join key through repartition topics.
 		var err error
 		if log, err = e.internalTopics(ctx, s, plan, topics); err != nil {
 			return err
@@ -209,7 +240,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			env.stores = ts
 		}
 		return buildPipeline(plan.Topology, env)
-	}, serial)
+	})
 	q.topics = topics
 	group := e.groupID(plan.QueryID)
 	earliest := e.earliest(s)
@@ -233,12 +264,6 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			if err := e.client.CommitOffsets(ctx, group, topic, committed); err != nil {
 				return err
 			}
-			// Remember where the query began: until state is kept in stores with
-			// changelogs, a stateful query rebuilds its state on restart by
-			// replaying its input from here (see below).
-			if err := e.client.CommitOffsets(ctx, group+"-start", topic, committed); err != nil {
-				return err
-			}
 		}
 		q.setPositions(topic, committed)
 		start[topic] = committed
@@ -259,19 +284,6 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				} else if !earliest {
 					// A partition added since: start at its beginning, as Kafka Streams does.
 					all[p] = o
-				}
-			}
-			if serial {
-				// Aggregation and join state is in memory: rebuild it by
-				// re-reading the input from where the query began. Outputs are
-				// re-emitted (upserts of the same final values): at-least-once,
-				// nothing lost.
-				if begin, err := e.client.CommittedOffsets(ctx, group+"-start", topic); err == nil && len(begin) > 0 {
-					for p, o := range begin {
-						if _, ok := all[p]; ok {
-							all[p] = o
-						}
-					}
 				}
 			}
 			q.setPositions(topic, all)
@@ -302,6 +314,12 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		commit = cons.Commit
 	}
 	multi := len(topics) > 1
+	feeds, rekeyed := rekeyFeeds(plan.Topology), map[string]bool{}
+	if log != nil {
+		for _, t := range repartitionTopics(plan.Topology) {
+			rekeyed[log.prefix+t] = true
+		}
+	}
 	qctx, cancel := context.WithCancel(context.Background())
 	q.cancel = cancel
 	go func() {
@@ -381,8 +399,14 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				time.Sleep(200 * time.Millisecond)
 				continue
 			}
+			q.notePolled(recs)
 			if multi && len(recs) > 0 {
-				recs = e.fillLagging(qctx, cons, q, recs)
+				recs = e.fillLagging(qctx, cons, q, recs, nil)
+			}
+			if len(feeds) > 0 {
+				var fed []kafka.Record
+				recs, fed = e.rekeyFirst(qctx, cons, q, recs, feeds, rekeyed, tasks, report)
+				pending = append(pending, fed...)
 			}
 			q.in.Add(int64(len(recs)))
 			if multi {
@@ -474,7 +498,7 @@ const maxTaskIdle = 250 * time.Millisecond
 // topic has records beyond those fetched: records of all topics are then
 // merged in time order, so a join sees a table update before the stream
 // record that follows it even when they arrived in different fetches.
-func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runningQuery, recs []kafka.Record) []kafka.Record {
+func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runningQuery, recs []kafka.Record, force map[string]bool) []kafka.Record {
 	deadline := time.Now().Add(maxTaskIdle)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		// Only a topic with nothing in hand can hold records older than
@@ -485,15 +509,10 @@ func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runni
 		}
 		lagging := false
 		for _, topic := range q.topics {
-			if present[topic] {
+			if present[topic] && !force[topic] {
 				continue
 			}
-			fetched := q.positions(topic)
-			for _, r := range recs {
-				if r.Topic == topic && r.Offset+1 > fetched[r.Partition] {
-					fetched[r.Partition] = r.Offset + 1
-				}
-			}
+			fetched := q.fetchedUpTo(topic)
 			end, err := e.client.EndOffsets(ctx, topic)
 			if err != nil {
 				return recs
@@ -510,9 +529,84 @@ func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runni
 		pctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		more, _ := cons.Poll(pctx)
 		cancel()
+		q.notePolled(more)
 		recs = append(recs, more...)
 	}
 	return recs
+}
+
+// rekeyFirst runs the records of the topics that feed repartition topics
+// of joins (feeds) first and waits for what they write there: the join
+// then sees both sides in time order, as Kafka Streams' test driver does,
+// instead of a side read in place running ahead of its re-keyed partner.
+// rekeyed names the repartition topics. It returns the records still to run
+// and the positions of those run.
+func (e *Engine) rekeyFirst(ctx context.Context, cons *kafka.Consumer, q *runningQuery, recs []kafka.Record, feeds, rekeyed map[string]bool,
+	tasks *taskSet, report func(error)) (rest, fed []kafka.Record) {
+	// Bounded: records keep arriving on a busy input.
+	for range 16 {
+		var feed []kafka.Record
+		rest = nil
+		for _, r := range recs {
+			if feeds[r.Topic] {
+				feed = append(feed, r)
+			} else {
+				rest = append(rest, r)
+			}
+		}
+		if len(feed) == 0 || ctx.Err() != nil {
+			return rest, fed
+		}
+		q.in.Add(int64(len(feed)))
+		tasks.run(mergeByTime(feed), report)
+		fed = append(fed, lastPerPartition(feed)...)
+		fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := e.client.Flush(fctx)
+		cancel()
+		if err != nil {
+			return rest, fed
+		}
+		recs = e.fillLagging(ctx, cons, q, rest, rekeyed)
+	}
+	return recs, fed
+}
+
+// rekeyFeeds lists the input topics whose rows reach a join through a
+// repartition topic.
+func rekeyFeeds(t *planner.Topology) map[string]bool {
+	byName := map[string]*planner.Proc{}
+	parents := map[string][]string{}
+	for _, p := range t.Procs {
+		byName[p.Name] = p
+		for _, c := range p.Children {
+			parents[c] = append(parents[c], p.Name)
+		}
+	}
+	feeds := map[string]bool{}
+	var walk func(name string)
+	walk = func(name string) {
+		p := byName[name]
+		if p == nil {
+			return
+		}
+		if p.Kind == planner.ProcSource {
+			feeds[p.Topic] = true
+		}
+		for _, up := range parents[name] {
+			walk(up)
+		}
+	}
+	for _, p := range t.Procs {
+		if p.Kind != planner.ProcJoin {
+			continue
+		}
+		for side, rep := range p.JoinRepartition {
+			if rep && side < len(p.JoinInputs) {
+				walk(p.JoinInputs[side])
+			}
+		}
+	}
+	return feeds
 }
 
 // drain waits (bounded) until q has processed its input written so far, so a
@@ -548,7 +642,6 @@ func (e *Engine) forgetQuery(ctx context.Context, id string, replay bool) {
 		return
 	}
 	e.client.DeleteGroup(ctx, e.groupID(id))
-	e.client.DeleteGroup(ctx, e.groupID(id)+"-start")
 	prefix := e.internalPrefix(id)
 	if topics, err := e.client.Topics(ctx, true); err == nil {
 		for _, t := range topics {

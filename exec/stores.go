@@ -23,9 +23,7 @@ import (
 // RocksDB instance per task (or in memory), each backed by a partition of a
 // compacted changelog topic.
 //
-// Without a changelog (push queries, and topologies whose joins still keep
-// their state in memory) the stores are in memory and a restart rebuilds
-// them by re-reading the input.
+// Without a changelog (push queries) the stores are in memory.
 type taskStores struct {
 	partition int32
 	db        *rocks.DB     // nil: in memory
@@ -185,17 +183,38 @@ func (ts *taskStores) window(name string, retention int64, peek func(state.Recor
 	return state.NewWindowStore(kv, seg, false), seg, kv, nil
 }
 
-// session opens a session store behind the write-back cache (its writes
-// reach the store and the changelog at commit); peek sees restored records.
-func (ts *taskStores) session(name string, retention int64, peek func(state.Record)) (state.SessionStore, *state.Segmented, error) {
-	seg, err := state.NewSegmented(name, ts.segments(), state.SessionSegments(retention, 0))
+// cachedSegments opens and restores a segmented store behind the
+// write-back cache (its writes reach the store and the changelog at commit);
+// peek sees restored records.
+func (ts *taskStores) cachedSegments(name string, o state.SegmentOptions, peek func(state.Record)) (*state.Segmented, state.KeyValueStore, error) {
+	seg, err := state.NewSegmented(name, ts.segments(), o)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := ts.restore(name, seg, peek); err != nil {
 		return nil, nil, err
 	}
-	return state.NewSessionStore(ts.cache.Wrap(seg), seg), seg, nil
+	return seg, ts.cache.Wrap(seg), nil
+}
+
+// session opens a session store behind the write-back cache.
+func (ts *taskStores) session(name string, retention int64, peek func(state.Record)) (state.SessionStore, *state.Segmented, error) {
+	seg, kv, err := ts.cachedSegments(name, state.SessionSegments(retention, 0), peek)
+	if err != nil {
+		return nil, nil, err
+	}
+	return state.NewSessionStore(kv, seg), seg, nil
+}
+
+// cachedWindow opens a window store that retains duplicates (a
+// stream-stream join side) behind the write-back cache; kv is its cached
+// key-value layer, for writing encoded window keys.
+func (ts *taskStores) cachedWindow(name string, retention int64) (state.WindowStore, state.KeyValueStore, error) {
+	seg, kv, err := ts.cachedSegments(name, state.WindowSegments(retention, 0), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return state.NewWindowStore(kv, seg, true), kv, nil
 }
 
 // checkpoint makes the local DB durable up to the given changelog end
@@ -269,11 +288,16 @@ func (e *Engine) readChangelog(topic string, partition int32, from int64) iter.S
 func repartitionTopics(t *planner.Topology) []string {
 	var out []string
 	for _, p := range t.Procs {
-		switch {
-		case p.Kind == planner.ProcAggregate && p.Repartition:
+		if p.Kind == planner.ProcAggregate && p.Repartition {
 			out = append(out, planner.RepartitionTopic)
-		case p.Kind == planner.ProcFKJoin:
+		}
+		if p.Kind == planner.ProcFKJoin {
 			out = append(out, planner.FKSubscriptionTopic, planner.FKForeignTopic, planner.FKResponseTopic)
+		}
+		for _, topic := range p.JoinTopics {
+			if topic != "" {
+				out = append(out, topic)
+			}
 		}
 	}
 	return out
@@ -284,15 +308,22 @@ func repartitionTopics(t *planner.Topology) []string {
 // what its tasks need to use them.
 func (e *Engine) internalTopics(ctx context.Context, s *Session, plan *planner.Plan, inputs []string) (*changelogs, error) {
 	partitions := 1
+	counts := map[string]int{}
 	for _, t := range inputs {
 		info, err := e.client.Topic(ctx, t)
 		if err != nil {
 			return nil, err
 		}
+		counts[t] = info.Partitions
 		partitions = max(partitions, info.Partitions)
 	}
 	prefix := e.internalPrefix(plan.QueryID)
 	for _, name := range plan.Topology.Topics {
+		partitions := partitions
+		if from, ok := plan.Topology.PartitionsOf[name]; ok && counts[from] > 0 {
+			// A re-keyed join input meets the other side's partitions.
+			partitions = counts[from]
+		}
 		// Repartition records are read once, but records with old
 		// timestamps must not be deleted before then; changelogs keep the
 		// latest value per key.

@@ -17,13 +17,12 @@ type task struct {
 
 // taskSet holds the tasks of one query, created on first use of a partition.
 type taskSet struct {
-	build  func(partition int32) (*pipeline, error)
-	tasks  map[int32]*task
-	serial bool // one task for all partitions
+	build func(partition int32) (*pipeline, error)
+	tasks map[int32]*task
 }
 
-func newTaskSet(build func(int32) (*pipeline, error), serial bool) *taskSet {
-	return &taskSet{build: build, tasks: map[int32]*task{}, serial: serial}
+func newTaskSet(build func(int32) (*pipeline, error)) *taskSet {
+	return &taskSet{build: build, tasks: map[int32]*task{}}
 }
 
 // each runs fn on every task, concurrently, and returns the first error.
@@ -65,9 +64,6 @@ func (ts *taskSet) run(recs []kafka.Record, report func(error)) {
 	var active []*task
 	for i := range recs {
 		p := recs[i].Partition
-		if ts.serial {
-			p = -1
-		}
 		t := ts.tasks[p]
 		if t == nil {
 			src, err := ts.build(p)

@@ -78,6 +78,17 @@ type Proc struct {
 	TableTable bool
 	// Within is a stream-stream join's window (nil for other joins).
 	Within *ast.Within
+	// JoinRepartition tells, per side, whether rows reach the join through
+	// the repartition topic JoinTopics names, their keys serialized in
+	// KeyFormat.
+	JoinRepartition [2]bool
+	JoinTopics      [2]string
+	// JoinStores names the join's state stores: stream-table: the table;
+	// table-table: left, right; stream-stream: this, other and, with GRACE
+	// PERIOD in an outer join, the unmatched records and stream time.
+	JoinStores []string
+	// JoinSchemas are the two inputs' rows, as join state stores them.
+	JoinSchemas [2]types.Schema
 
 	// Sink: the key is windowed (Kafka Streams' windowed key layout).
 	Windowed *ast.Window
@@ -99,12 +110,16 @@ type Topology struct {
 	Topics []string
 	// Stores names the state stores the query uses.
 	Stores []string
+	// PartitionsOf maps an internal topic to the input topic whose
+	// partition count it takes (absent: the most of any input).
+	PartitionsOf map[string]string
 }
 
 // Lower turns a logical plan into a topology. Node names are derived from
 // the query id and the node's place, so they are stable across restarts.
 func Lower(queryID string, root Logical) (*Topology, error) {
 	t := &Topology{QueryID: queryID}
+	ksNode := 0 // Kafka Streams' node counter, as far as join stores need it
 	var walk func(n Logical) (*Proc, error)
 	walk = func(n Logical) (*Proc, error) {
 		var ins []*Proc
@@ -142,18 +157,7 @@ func Lower(queryID string, root Logical) (*Topology, error) {
 			t.Stores = append(t.Stores, PositionsStore)
 			t.Topics = append(t.Topics, p.StoreName+ChangelogSuffix, PositionsStore+ChangelogSuffix)
 		case ProcJoin:
-			p.StoreName = "KafkaTopic_Right-Reduce"
-			if p.TableTable {
-				p.StoreName = "KafkaTopic_Left-Reduce, KafkaTopic_Right-Reduce"
-			}
-			if p.Within != nil {
-				// ksqlDB's names for the two sides' window stores.
-				p.StoreName = "Join-this-join-store, Join-other-join-store"
-				if p.JoinType != ast.InnerJoin && p.Within.Grace != nil {
-					p.StoreName += ", Join-outer-join-store"
-				}
-			}
-			t.Stores = append(t.Stores, p.StoreName)
+			nameJoin(t, p, n.(*JoinNode), &ksNode)
 		case ProcFKJoin:
 			fkJoinNames(t)
 		}
@@ -193,7 +197,8 @@ func lowerNode(n Logical, in *Proc) (*Proc, error) {
 			return lowerFKJoin(n), nil
 		}
 		return &Proc{Kind: ProcJoin, JoinType: n.Type, LeftKey: n.LeftKey, RightKey: n.RightKey, TableTable: n.TableTable, Within: n.Within,
-			LeftWidth: len(n.Left.Schema().Columns), RightWidth: len(n.Right.Schema().Columns), Out: n.Out, Table: n.TableTable}, nil
+			LeftWidth: len(n.Left.Schema().Columns), RightWidth: len(n.Right.Schema().Columns), Out: n.Out, Table: n.TableTable,
+			JoinSchemas: [2]types.Schema{n.Left.Schema(), n.Right.Schema()}}, nil
 	case *AggregateNode:
 		in := n.Input.Schema()
 		p := &Proc{Kind: ProcAggregate, GroupBy: n.GroupBy, Aggs: n.Aggs, Table: n.Table, Window: n.Window, Final: n.Final, Out: n.Out,
@@ -211,6 +216,60 @@ func lowerNode(n Logical, in *Proc) (*Proc, error) {
 		return p, nil
 	}
 	return nil, fmt.Errorf("planner: cannot lower %T", n)
+}
+
+// nameJoin gives a join its stores and repartition topics, by ksqlDB's
+// names: "L_" per enclosing join, and Kafka Streams' numbered KSTREAM-*
+// stores for stream-stream joins (the counter is right for the common
+// shapes, two or three streams, not for every topology ksqlDB builds).
+func nameJoin(t *Topology, p *Proc, n *JoinNode, ksNode *int) {
+	prefix := strings.Repeat("L_", n.Depth)
+	reps := 0
+	for side, rep := range n.Repartition {
+		if rep {
+			reps++
+			name := prefix + "Join-repartition"
+			if p.Within != nil {
+				name = prefix + [2]string{"Join-left-repartition", "Join-right-repartition"}[side]
+			}
+			p.JoinTopics[side] = name
+			t.Topics = append(t.Topics, name)
+			if o := n.Direct[1-side]; o != nil {
+				if t.PartitionsOf == nil {
+					t.PartitionsOf = map[string]string{}
+				}
+				t.PartitionsOf[name] = o.Topic
+			}
+		}
+	}
+	p.JoinRepartition = n.Repartition
+	p.KeyFormat = n.KeyFormat
+	switch {
+	case p.Within != nil:
+		*ksNode += 8 + 4*reps
+		this, other := "JOINTHIS", "JOINOTHER"
+		if p.JoinType == ast.FullJoin || p.JoinType == ast.RightJoin {
+			this = "OUTERTHIS"
+		}
+		if p.JoinType == ast.FullJoin || p.JoinType == ast.LeftJoin {
+			other = "OUTEROTHER"
+		}
+		p.JoinStores = []string{fmt.Sprintf("KSTREAM-%s-%010d-store", this, *ksNode), fmt.Sprintf("KSTREAM-%s-%010d-store", other, *ksNode+1)}
+		if p.JoinType != ast.InnerJoin && p.Within.Grace != nil {
+			p.JoinStores = append(p.JoinStores, fmt.Sprintf("KSTREAM-OUTERSHARED-%010d-store", *ksNode))
+		}
+		// Sluice's own: each side's stream time, which decides what has
+		// expired and which unmatched records are due.
+		p.JoinStores = append(p.JoinStores, prefix+"Join-StreamTime")
+	case p.TableTable:
+		p.JoinStores = []string{prefix + "KafkaTopic_Left-Reduce", prefix + "KafkaTopic_Right-Reduce"}
+	default:
+		p.JoinStores = []string{prefix + "KafkaTopic_Right-Reduce"}
+	}
+	for _, s := range p.JoinStores {
+		t.Stores = append(t.Stores, s)
+		t.Topics = append(t.Topics, s+ChangelogSuffix)
+	}
 }
 
 // Internal topic and store names, after ksqlDB's. The full topic name is
@@ -334,6 +393,11 @@ func (t *Topology) String() string {
 				kind = "stream-stream " + WithinText(p.Within)
 			}
 			fmt.Fprintf(&b, " (%s %s ON %s = %s)", p.JoinType, kind, p.LeftKey.String(), p.RightKey.String())
+			for side, topic := range p.JoinTopics {
+				if topic != "" {
+					fmt.Fprintf(&b, " [%s repartitioned through %s]", [2]string{"left", "right"}[side], topic)
+				}
+			}
 		case ProcFKJoin:
 			fmt.Fprintf(&b, " (%s foreign-key table-table ON %s = %s)", p.JoinType, p.LeftKey.String(), p.RightKey.String())
 		case ProcProject:

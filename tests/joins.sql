@@ -1,4 +1,4 @@
--- Joins: stream-stream (WITHIN), stream-table, table-table on primary keys, n-way (in-memory state for now).
+-- Joins: stream-stream (WITHIN), stream-table, table-table on primary keys, n-way; state in the tasks' stores, re-keyed inputs through repartition topics.
 
 ----------------------------------------------------------------------------------------------------
 --@test: stream-table inner join
@@ -190,3 +190,86 @@ INSERT INTO l (rowtime, id, a) VALUES (3000, 2, 'a2');
 INSERT INTO r (rowtime, id, b) VALUES (4000, 2, 'b2');
 ASSERT VALUES j (l_id, a, b, c, rowtime) VALUES (1, 'a1', 'b1', 'c1', 2000);
 ASSERT VALUES j (l_id, a, b, c, rowtime) VALUES (2, 'a2', 'b2', NULL, 4000);
+
+----------------------------------------------------------------------------------------------------
+--@test: table-table left join with tombstones on either side
+-- Tombstones come from table filters (a row that stops matching is deleted).
+CREATE TABLE a0 (id INT PRIMARY KEY, x STRING) WITH (kafka_topic='a0', value_format='JSON', partitions=1);
+CREATE TABLE b0 (id INT PRIMARY KEY, y STRING) WITH (kafka_topic='b0', value_format='JSON', partitions=1);
+CREATE TABLE a AS SELECT * FROM a0 WHERE x <> 'del';
+CREATE TABLE b AS SELECT * FROM b0 WHERE y <> 'del';
+CREATE TABLE ab AS SELECT a.id, x, y FROM a LEFT JOIN b ON a.id = b.id;
+INSERT INTO a0 (rowtime, id, x) VALUES (1000, 1, 'a1');
+INSERT INTO b0 (rowtime, id, y) VALUES (2000, 1, 'b1');
+INSERT INTO b0 (rowtime, id, y) VALUES (3000, 1, 'del');
+INSERT INTO a0 (rowtime, id, x) VALUES (4000, 1, 'del');
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a1', NULL, 1000);
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a1', 'b1', 2000);
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a1', NULL, 3000);
+ASSERT NULL VALUES ab (a_id) KEY (1);
+
+----------------------------------------------------------------------------------------------------
+--@test: stream-stream join on value columns re-keys both sides; null keys and records outside WITHIN join nothing
+CREATE STREAM l (id INT KEY, k INT, a STRING) WITH (kafka_topic='l', value_format='JSON', partitions=2);
+CREATE STREAM r (id INT KEY, k INT, b STRING) WITH (kafka_topic='r', value_format='JSON', partitions=2);
+CREATE STREAM j AS SELECT l.k AS k, a, b FROM l JOIN r WITHIN 5 SECONDS ON l.k = r.k;
+INSERT INTO l (rowtime, id, k, a) VALUES (1000, 1, 7, 'a1');
+INSERT INTO l (rowtime, id, k, a) VALUES (1500, 2, NULL, 'null key');
+INSERT INTO r (rowtime, id, k, b) VALUES (2000, 3, 7, 'b1');
+INSERT INTO r (rowtime, id, k, b) VALUES (2500, 4, NULL, 'null key');
+INSERT INTO r (rowtime, id, k, b) VALUES (9000, 5, 7, 'b2');
+INSERT INTO l (rowtime, id, k, a) VALUES (3000, 6, 7, 'a2');
+ASSERT VALUES j (k, a, b, rowtime) VALUES (7, 'a1', 'b1', 2000);
+ASSERT VALUES j (k, a, b, rowtime) VALUES (7, 'a2', 'b1', 3000);
+
+----------------------------------------------------------------------------------------------------
+--@test: stream-table join on a stream value column over several partitions
+-- The orders share a key (one partition, one order): records of several
+-- partitions meet in the repartition topic in no fixed order.
+CREATE STREAM orders (id INT KEY, cust INT, amount INT) WITH (kafka_topic='orders', value_format='JSON', partitions=3);
+CREATE TABLE customers (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='customers', value_format='JSON', partitions=3);
+CREATE STREAM enriched AS SELECT o.cust, o.amount, c.name FROM orders o LEFT JOIN customers c ON o.cust = c.id;
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (500, 9, 5, 1);
+INSERT INTO customers (rowtime, id, name) VALUES (1000, 5, 'eve');
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (2000, 9, 5, 2);
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (3000, 9, 5, 3);
+INSERT INTO customers (rowtime, id, name) VALUES (4000, 5, 'eva');
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (5000, 9, 5, 4);
+ASSERT VALUES enriched (cust, amount, name, rowtime) VALUES (5, 1, NULL, 500);
+ASSERT VALUES enriched (cust, amount, name, rowtime) VALUES (5, 2, 'eve', 2000);
+ASSERT VALUES enriched (cust, amount, name, rowtime) VALUES (5, 3, 'eve', 3000);
+ASSERT VALUES enriched (cust, amount, name, rowtime) VALUES (5, 4, 'eva', 5000);
+
+----------------------------------------------------------------------------------------------------
+--@test: stream-stream full outer join with grace: a record later than the grace is not stored and emits unmatched at once
+-- Time moves on the left topic only (see above).
+CREATE STREAM l (id INT KEY, a STRING) WITH (kafka_topic='l', value_format='JSON', partitions=1);
+CREATE STREAM r (id INT KEY, b STRING) WITH (kafka_topic='r', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT ROWKEY AS id, a, b FROM l FULL OUTER JOIN r WITHIN 2 SECONDS GRACE PERIOD 1 SECOND ON l.id = r.id;
+INSERT INTO r (rowtime, id, b) VALUES (1000, 1, 'b1');
+INSERT INTO l (rowtime, id, a) VALUES (2000, 1, 'a1');
+INSERT INTO l (rowtime, id, a) VALUES (3000, 2, 'a2');
+INSERT INTO l (rowtime, id, a) VALUES (20000, 3, 'a3');
+INSERT INTO l (rowtime, id, a) VALUES (4000, 2, 'too late');
+INSERT INTO l (rowtime, id, a) VALUES (40000, 3, 'a4');
+ASSERT VALUES j (id, a, b, rowtime) VALUES (1, 'a1', 'b1', 2000);
+ASSERT VALUES j (id, a, b, rowtime) VALUES (2, 'a2', NULL, 3000);
+ASSERT VALUES j (id, a, b, rowtime) VALUES (2, 'too late', NULL, 4000);
+ASSERT VALUES j (id, a, b, rowtime) VALUES (3, 'a3', NULL, 20000);
+
+----------------------------------------------------------------------------------------------------
+--@test: sources joined on their keys must have as many partitions
+--@expected.error: KsqlStatementException
+--@expected.message: Can't join `S` with `T` since the number of partitions don't match. `S` partitions = 2; `T` partitions = 3. Please repartition either one so that the number of partitions match.
+CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=2);
+CREATE TABLE t (id INT PRIMARY KEY, w INT) WITH (kafka_topic='t', value_format='JSON', partitions=3);
+CREATE STREAM j AS SELECT s.id, v, w FROM s JOIN t ON s.id = t.id;
+
+----------------------------------------------------------------------------------------------------
+--@test: a stream re-keyed for a join takes the other side's partition count
+CREATE STREAM s (id INT KEY, k INT, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=2);
+CREATE TABLE t (id INT PRIMARY KEY, w INT) WITH (kafka_topic='t', value_format='JSON', partitions=3);
+CREATE STREAM j AS SELECT s.k, v, w FROM s JOIN t ON s.k = t.id;
+INSERT INTO t (rowtime, id, w) VALUES (1000, 4, 40);
+INSERT INTO s (rowtime, id, k, v) VALUES (2000, 1, 4, 1);
+ASSERT VALUES j (k, v, w, rowtime) VALUES (4, 1, 40, 2000);

@@ -84,13 +84,15 @@ CREATE TABLE l (id INT PRIMARY KEY, fk INT) WITH (kafka_topic='l', format='JSON'
 CREATE TABLE m (id INT PRIMARY KEY, f2 INT) WITH (kafka_topic='m', format='JSON', partitions=1);
 CREATE TABLE r (id INT PRIMARY KEY, f3 INT) WITH (kafka_topic='r', format='JSON', partitions=1);
 CREATE TABLE j AS SELECT l.id, m.f2, r.f3 FROM l JOIN m ON l.fk = m.id LEFT JOIN r ON l.id = r.id;
+-- The foreign-key step answers through internal topics: each ASSERT waits
+-- for its row before the next input, so the steps meet in input order.
 INSERT INTO m (rowtime, id, f2) VALUES (0, 0, 100);
 INSERT INTO l (rowtime, id, fk) VALUES (10000, 1, 0);
+ASSERT VALUES j (rowtime, l_id, f2, f3) VALUES (10000, 1, 100, NULL);
 INSERT INTO r (rowtime, id, f3) VALUES (11000, 1, 4);
+ASSERT VALUES j (rowtime, l_id, f2, f3) VALUES (11000, 1, 100, 4);
 INSERT INTO m (rowtime, id, f2) VALUES (13000, 8, 10);
 INSERT INTO l (rowtime, id, fk) VALUES (16000, 1, 8);
-ASSERT VALUES j (rowtime, l_id, f2, f3) VALUES (10000, 1, 100, NULL);
-ASSERT VALUES j (rowtime, l_id, f2, f3) VALUES (11000, 1, 100, 4);
 ASSERT VALUES j (rowtime, l_id, f2, f3) VALUES (16000, 1, 10, 4);
 
 ----------------------------------------------------------------------------------------------------

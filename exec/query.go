@@ -36,6 +36,10 @@ type runningQuery struct {
 	// mu) cancels the poll in progress so that an idle loop serves at once.
 	reqs chan queryRequest
 	wake context.CancelFunc
+
+	// owned and revoked (under mu) track the partitions of the state topic
+	// the consumer group gives this server; nil with direct assignment.
+	owned, revoked map[int32]bool
 }
 
 func (q *runningQuery) setPositions(topic string, offs kafka.Offsets) {
@@ -296,7 +300,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		}
 	} else {
 		var err error
-		if cons, err = e.client.NewGroupConsumer(kafka.GroupConfig{Group: group, Topics: topics, Earliest: earliest}); err != nil {
+		if cons, err = e.client.NewGroupConsumer(e.groupConfig(q, group, topics, earliest)); err != nil {
 			return err
 		}
 		commit = cons.Commit
@@ -343,7 +347,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			ccancel()
 			if log != nil && time.Since(lastCheckpoint) >= checkpointInterval {
 				lastCheckpoint = time.Now()
-				if err := e.checkpoint(tasks, log); err != nil {
+				if err := e.checkpoint(tasks.list(), log); err != nil {
 					e.logf("query %s: checkpoint: %v", q.id, err)
 				}
 			}
@@ -352,12 +356,13 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		defer func() {
 			if flushCommit() && log != nil {
 				lastCheckpoint = time.Time{}
-				if err := e.checkpoint(tasks, log); err != nil {
+				if err := e.checkpoint(tasks.list(), log); err != nil {
 					e.logf("query %s: checkpoint: %v", q.id, err)
 				}
 			}
 		}()
 		for qctx.Err() == nil {
+			e.closeRevoked(q, tasks, log)
 			q.serve(tasks)
 			var pctx context.Context
 			var pcancel context.CancelFunc
@@ -373,6 +378,8 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			q.armWake(nil)
 			woken := errors.Is(pctx.Err(), context.Canceled) && qctx.Err() == nil
 			pcancel()
+			// Callbacks run before Poll returns records of a new assignment.
+			e.closeRevoked(q, tasks, log)
 			if woken && len(recs) == 0 && err == nil {
 				continue // a request to serve, not the input running dry
 			}
@@ -457,6 +464,17 @@ func (e *Engine) caughtUp(ctx context.Context, q *runningQuery) (bool, error) {
 			return false, err
 		}
 		pos := q.positions(topic)
+		if !e.cfg.DirectAssignment {
+			// Other servers process the partitions this one does not own:
+			// the group's commits tell how far they are.
+			committed, err := e.client.CommittedOffsets(ctx, e.groupID(q.id), topic)
+			if err != nil {
+				return false, err
+			}
+			for p, o := range committed {
+				pos[p] = max(pos[p], o)
+			}
+		}
 		for p, o := range end {
 			if pos[p] < o {
 				return false, nil

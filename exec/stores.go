@@ -328,11 +328,11 @@ func (e *Engine) commitInterval(s *Session) time.Duration {
 
 // checkpoint records, for every task, the changelog offsets its local
 // stores hold. The changelog records are acknowledged by now.
-func (e *Engine) checkpoint(tasks *taskSet, log *changelogs) error {
+func (e *Engine) checkpoint(tasks []*task, log *changelogs) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	ends := map[string]kafka.Offsets{}
-	for _, t := range tasks.tasks {
+	for _, t := range tasks {
 		for _, topic := range t.src.stores.topics {
 			if _, ok := ends[topic]; ok {
 				continue
@@ -344,5 +344,5 @@ func (e *Engine) checkpoint(tasks *taskSet, log *changelogs) error {
 			ends[topic] = o
 		}
 	}
-	return tasks.each(func(t *task) error { return t.src.stores.checkpoint(ends) })
+	return eachTask(tasks, func(t *task) error { return t.src.stores.checkpoint(ends) })
 }

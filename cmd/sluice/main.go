@@ -377,6 +377,9 @@ when --broker-listen is given.`)
 	brokerListen := fs.String("broker-listen", "", "expose the embedded broker on `host:port` (without --bootstrap only)")
 	user := fs.String("user", "", "require HTTP basic auth with this `user` (needs --password)")
 	password := fs.String("password", "", "the basic auth `password`")
+	nodeID := fs.String("node-id", "", "this server's `id` among those sharing --service-id (default: kept in the data dir)")
+	advertise := fs.String("advertised-url", "", "the `URL` other servers reach this one at, to forward pull queries (default: http:// and the listen address)")
+	session := fs.Duration("session-timeout", 10*time.Second, "how long the other servers wait for a silent one before taking over its partitions")
 	pos, code := c.parse(fs, args)
 	if code >= 0 {
 		return code
@@ -400,6 +403,20 @@ when --broker-listen is given.`)
 		return 1
 	}
 	cfg.ServiceID, cfg.Logf = *serviceID, c.logf
+	cfg.NodeID, cfg.SessionTimeout = *nodeID, *session
+	// Listen before the engine starts: its group membership advertises
+	// the address, which port 0 only settles here.
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "sluice server: %v\n", err)
+		return 1
+	}
+	defer ln.Close()
+	cfg.AdvertisedURL = *advertise
+	if cfg.AdvertisedURL == "" {
+		cfg.AdvertisedURL = "http://" + ln.Addr().String()
+	}
+	cfg.ForwardPull = server.Forwarder(nil, *user, *password)
 	if *brokerListen != "" {
 		// The engine starts its embedded broker on a private port; to expose
 		// it, start it here and connect to it as to any broker.
@@ -422,11 +439,6 @@ when --broker-listen is given.`)
 		return 1
 	}
 	defer eng.Close()
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		fmt.Fprintf(c.stderr, "sluice server: %v\n", err)
-		return 1
-	}
 	srv := server.New(eng, server.Config{Listen: *listen, User: *user, Password: *password,
 		Version: version, ServiceID: *serviceID, Logf: c.logf})
 	fmt.Fprintf(c.stdout, "Server listening on http://%s\n", ln.Addr())

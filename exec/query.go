@@ -26,6 +26,7 @@ type runningQuery struct {
 	done   chan struct{}
 
 	in, out, errs atomic.Int64
+	restored      atomic.Int64 // changelog records replayed into its tasks' stores
 	mu            sync.Mutex
 	failure       error
 	topics        []string
@@ -195,7 +196,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		if log, err = e.internalTopics(ctx, s, plan, topics); err != nil {
 			return err
 		}
-		log.produce = internal
+		log.produce, log.restored = internal, &q.restored
 		env.internal, env.topicPrefix = internal, log.prefix
 		env.coalesce, env.maxCache = e.recordCache(s)
 		if hasRepartition(plan.Topology) {
@@ -463,17 +464,9 @@ func (e *Engine) caughtUp(ctx context.Context, q *runningQuery) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		pos := q.positions(topic)
-		if !e.cfg.DirectAssignment {
-			// Other servers process the partitions this one does not own:
-			// the group's commits tell how far they are.
-			committed, err := e.client.CommittedOffsets(ctx, e.groupID(q.id), topic)
-			if err != nil {
-				return false, err
-			}
-			for p, o := range committed {
-				pos[p] = max(pos[p], o)
-			}
+		pos, err := e.progress(ctx, q, topic)
+		if err != nil {
+			return false, err
 		}
 		for p, o := range end {
 			if pos[p] < o {
@@ -482,6 +475,24 @@ func (e *Engine) caughtUp(ctx context.Context, q *runningQuery) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// progress is how far q has processed topic, per partition. With a
+// consumer group, other servers process the partitions this one does not
+// own (or owns since a moment): the group's commits tell how far they are.
+func (e *Engine) progress(ctx context.Context, q *runningQuery, topic string) (kafka.Offsets, error) {
+	pos := q.positions(topic)
+	if e.cfg.DirectAssignment {
+		return pos, nil
+	}
+	committed, err := e.client.CommittedOffsets(ctx, e.groupID(q.id), topic)
+	if err != nil {
+		return nil, err
+	}
+	for p, o := range committed {
+		pos[p] = max(pos[p], o)
+	}
+	return pos, nil
 }
 
 // maxTaskIdle bounds how long a query reading several topics waits for a

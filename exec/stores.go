@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sluicedb/sluice/exec/kafka"
@@ -41,8 +42,10 @@ type changelogs struct {
 	e       *Engine
 	prefix  string // _confluent-ksql-<service>query_<id>-
 	produce func(*kafka.Record)
-	dir     string // the query's state directory
-	cache   *rocks.BlockCache
+	// restored counts the records restores replay (for metrics); may be nil.
+	restored *atomic.Int64
+	dir      string // the query's state directory
+	cache    *rocks.BlockCache
 }
 
 func (c *changelogs) topic(store string) string { return c.prefix + store + "-changelog" }
@@ -121,6 +124,9 @@ func (ts *taskStores) restore(store string, dst state.KeyValueStore, peek func(s
 	}
 	n, err := state.Restore(dst, recs, 0)
 	ts.restored += n
+	if ts.log.restored != nil {
+		ts.log.restored.Add(int64(n))
+	}
 	return err
 }
 

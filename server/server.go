@@ -114,6 +114,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /info", s.handleInfo)
 	mux.HandleFunc("GET /healthcheck", s.handleHealthcheck)
 	mux.HandleFunc("GET /status", s.handleStatuses)
+	mux.Handle("GET /metrics", metricsHandler(s.eng))
 	mux.HandleFunc("GET /status/{type}/{entity}/{action}", s.handleStatus)
 	// The mux answers unknown routes in plain text; answer in JSON as
 	// ksqlDB does, keeping 405 apart from 404.

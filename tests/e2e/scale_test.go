@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -246,5 +247,40 @@ func TestScaleOut(t *testing.T) {
 			t.Errorf("key lookup on %s: got %s, want cat3 C=%d S=%d", n.url, rows, w.C, w.S)
 		}
 	}
+	// Metrics: the survivors together consumed the input; the late server
+	// restored the state of the partitions it took over from changelogs.
+	var consumed float64
+	for _, n := range survivors {
+		consumed += metric(t, n, "sluice_query_records_consumed_total", ids[1])
+	}
+	if consumed == 0 {
+		t.Errorf("no records consumed by the surviving servers according to /metrics")
+	}
+	if r := metric(t, late, "sluice_query_state_restored_records_total", ids[1]); r == 0 {
+		t.Errorf("the late server restored no state for %s according to /metrics", ids[1])
+	}
 	t.Logf("pull queries agree on every server; %v in all", time.Since(begin).Round(time.Millisecond))
+}
+
+// metric scrapes one query's metric from a server's /metrics.
+func metric(t *testing.T, n *node, name, query string) float64 {
+	t.Helper()
+	resp, err := http.Get(n.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^` + name + `\{query_id="` + query + `"\} (\S+)$`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no %s for %s in the metrics of %s:\n%s", name, query, n.url, body)
+	}
+	v, err := strconv.ParseFloat(string(m[1]), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

@@ -5,11 +5,14 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -379,6 +382,8 @@ when --broker-listen is given.`)
 	password := fs.String("password", "", "the basic auth `password`")
 	nodeID := fs.String("node-id", "", "this server's `id` among those sharing --service-id (default: kept in the data dir)")
 	advertise := fs.String("advertised-url", "", "the `URL` other servers reach this one at, to forward pull queries (default: http:// and the listen address)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate `file` (needs --tls-key)")
+	tlsKey := fs.String("tls-key", "", "the PEM private key `file` of --tls-cert")
 	session := fs.Duration("session-timeout", 10*time.Second, "how long the other servers wait for a silent one before taking over its partitions")
 	pos, code := c.parse(fs, args)
 	if code >= 0 {
@@ -390,6 +395,9 @@ when --broker-listen is given.`)
 		return 2
 	case (*user == "") != (*password == ""):
 		fmt.Fprintln(c.stderr, "sluice server: --user and --password go together")
+		return 2
+	case (*tlsCert == "") != (*tlsKey == ""):
+		fmt.Fprintln(c.stderr, "sluice server: --tls-cert and --tls-key go together")
 		return 2
 	case *brokerListen != "" && ef.bootstrap != "":
 		fmt.Fprintln(c.stderr, "sluice server: --broker-listen is for the embedded broker; it cannot go with --bootstrap")
@@ -413,10 +421,20 @@ when --broker-listen is given.`)
 	}
 	defer ln.Close()
 	cfg.AdvertisedURL = *advertise
-	if cfg.AdvertisedURL == "" {
-		cfg.AdvertisedURL = "http://" + ln.Addr().String()
+	scheme, client := "http://", http.DefaultClient
+	if *tlsCert != "" {
+		// The servers of a cluster share a certificate (or its CA): trust it
+		// when forwarding pull queries to each other.
+		scheme = "https://"
+		if client, err = trusting(*tlsCert); err != nil {
+			fmt.Fprintf(c.stderr, "sluice server: %v\n", err)
+			return 1
+		}
 	}
-	cfg.ForwardPull = server.Forwarder(nil, *user, *password)
+	if cfg.AdvertisedURL == "" {
+		cfg.AdvertisedURL = scheme + ln.Addr().String()
+	}
+	cfg.ForwardPull = server.Forwarder(client, *user, *password)
 	if *brokerListen != "" {
 		// The engine starts its embedded broker on a private port; to expose
 		// it, start it here and connect to it as to any broker.
@@ -440,14 +458,33 @@ when --broker-listen is given.`)
 	}
 	defer eng.Close()
 	srv := server.New(eng, server.Config{Listen: *listen, User: *user, Password: *password,
-		Version: version, ServiceID: *serviceID, Logf: c.logf})
-	fmt.Fprintf(c.stdout, "Server listening on http://%s\n", ln.Addr())
+		Version: version, ServiceID: *serviceID, Logf: c.logf, CertFile: *tlsCert, KeyFile: *tlsKey})
+	fmt.Fprintf(c.stdout, "Server listening on %s%s\n", scheme, ln.Addr())
 	if err := srv.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(c.stderr, "sluice server: %v\n", err)
 		return 1
 	}
 	fmt.Fprintln(c.stderr, "sluice server: stopped")
 	return 0
+}
+
+// trusting returns an HTTP client that trusts the system's CAs and the
+// certificates in the PEM file certFile.
+func trusting(certFile string) (*http.Client, error) {
+	pem, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--tls-cert %s: no PEM certificate", certFile)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	return &http.Client{Transport: tr}, nil
 }
 
 func (c *cli) test(args []string) int {

@@ -367,7 +367,7 @@ SIGINT or SIGTERM. Point sluice --bootstrap, or any Kafka client, at it.`)
 }
 
 func (c *cli) server(args []string) int {
-	fs := c.newFlagSet("server", "sluice server [--listen 127.0.0.1:8088] [--bootstrap host:port] [--data-dir DIR] [--ephemeral] [--service-id ID] [--broker-listen host:port] [--user U --password P]",
+	fs := c.newFlagSet("server", "sluice server [--listen 127.0.0.1:8088] [--bootstrap host:port] [--data-dir DIR] [--ephemeral] [--service-id ID] [--broker-listen host:port] [--user U --password P] [--node-id ID] [--advertised-url URL] [--session-timeout D] [--tls-cert F --tls-key F]",
 		`Runs the ksqlDB-compatible REST API (HTTP/1.1 and unencrypted HTTP/2 on one port:
 /ksql, /query, /query-stream, /close-query, /inserts-stream, /info, /healthcheck,
 /status) until SIGINT or SIGTERM, then stops the queries and shuts down cleanly.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sluicedb/sluice/exec/kafka"
@@ -14,10 +16,24 @@ import (
 // commandLog keeps the catalog durable: every accepted DDL statement and
 // persistent query is appended to the command topic, and a starting engine
 // replays it, so sources and queries come back after a restart.
+//
+// Servers sharing the service id follow the topic (follow): each applies
+// the commands the others write, so every server runs every persistent
+// query (each on its share of the partitions). Only the server that
+// accepted a statement runs its side effects; the others apply it as a
+// replay.
 type commandLog struct {
 	e     *Engine
 	topic string
 	seq   int // number of commands applied so far; also the next query id number
+
+	// mu serialises applying followed commands with statements that write
+	// commands, so that every server numbers them (and so names queries)
+	// in topic order. Taken before e.mu.
+	mu   sync.Mutex
+	next atomic.Int64   // offset of the next command to apply
+	mine map[int64]bool // offsets this server wrote and has applied (under mu)
+	done chan struct{}  // closed when follow returns; nil when not following
 }
 
 type command struct {
@@ -66,7 +82,63 @@ func (c *commandLog) replay(ctx context.Context) error {
 			c.apply(ctx, r.Value)
 		}
 	}
+	c.next.Store(next)
 	return nil
+}
+
+// follow applies the commands other servers write, until ctx ends.
+func (c *commandLog) follow(ctx context.Context) {
+	c.done = make(chan struct{})
+	c.mine = map[int64]bool{}
+	go func() {
+		defer close(c.done)
+		cons, err := c.e.client.NewPartitionConsumer(c.topic, kafka.Offsets{0: c.next.Load()})
+		if err != nil {
+			c.e.logf("command topic: cannot follow: %v", err)
+			return
+		}
+		defer cons.Close()
+		for ctx.Err() == nil {
+			recs, err := cons.Poll(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					c.e.logf("command topic: %v", err)
+					time.Sleep(200 * time.Millisecond)
+				}
+				continue
+			}
+			for _, r := range recs {
+				c.mu.Lock()
+				if c.mine[r.Offset] {
+					delete(c.mine, r.Offset)
+				} else {
+					c.apply(ctx, r.Value)
+				}
+				c.next.Store(r.Offset + 1)
+				c.mu.Unlock()
+			}
+		}
+	}()
+}
+
+// catchUp waits (bounded) until the commands written so far, by any
+// server, are applied here, so that a statement sees the catalog they made.
+func (c *commandLog) catchUp(ctx context.Context) {
+	if c.done == nil {
+		return
+	}
+	end, err := c.e.client.EndOffsets(ctx, c.topic)
+	if err != nil {
+		return
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for c.next.Load() < end[0] && time.Now().Before(deadline) && ctx.Err() == nil {
+		select {
+		case <-c.done:
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 func (c *commandLog) apply(ctx context.Context, value []byte) {
@@ -96,8 +168,12 @@ func (c *commandLog) append(ctx context.Context, s *Session, stmt string) error 
 	if err != nil {
 		return err
 	}
-	if _, _, err := c.e.client.Produce(ctx, &kafka.Record{Topic: c.topic, Partition: 0, Value: b}); err != nil {
+	_, off, err := c.e.client.Produce(ctx, &kafka.Record{Topic: c.topic, Partition: 0, Value: b})
+	if err != nil {
 		return fmt.Errorf("write command topic: %w", err)
+	}
+	if c.mine != nil {
+		c.mine[off] = true
 	}
 	c.seq++
 	return nil

@@ -263,8 +263,10 @@ func (e *Engine) drop(ctx context.Context, s *Session, st *ast.Drop, replay bool
 		e.stopQuery(sinkQuery)
 		e.forgetQuery(ctx, sinkQuery, replay)
 	}
-	if st.DeleteTopic {
-		if err := e.client.DeleteTopic(ctx, src.Topic); err != nil && !replay {
+	if st.DeleteTopic && !replay {
+		// The server that accepted the DROP deleted the topic; a replay
+		// must not delete one created since under the same name.
+		if err := e.client.DeleteTopic(ctx, src.Topic); err != nil {
 			return nil, &ast.Error{Category: ast.KafkaError, Msg: err.Error()}
 		}
 	}

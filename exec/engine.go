@@ -40,6 +40,22 @@ type Config struct {
 	// are still committed under the query's group id, so restarts resume.
 	// Embedded mode always uses it; servers sharing work must not.
 	DirectAssignment bool
+	// NodeID names this server among those sharing the service id: with it,
+	// the server is a static member of its queries' consumer groups, so that
+	// after a restart it gets its partitions (and local state) back without
+	// a rebalance. Empty: read from, or first written to, DataDir/node-id;
+	// without a data dir, membership is dynamic.
+	NodeID string
+	// SessionTimeout is how long the others wait for a silent server before
+	// taking over its partitions (default 10 s).
+	SessionTimeout time.Duration
+	// AdvertisedURL is this server's REST address, published in its group
+	// membership so that other servers can forward pull queries to it.
+	AdvertisedURL string
+	// ForwardPull sends a pull query to the server at url, with the given
+	// request properties, and returns its rows (nil: no forwarding, a pull
+	// query answers from the partitions of this server only).
+	ForwardPull PullForwarder
 	// Logf receives operational messages; nil discards them.
 	Logf func(format string, args ...any)
 }
@@ -124,9 +140,10 @@ type Engine struct {
 	bcOnce   sync.Once
 	bcache   *rocks.BlockCache // shared by every task's RocksDB
 
-	mu      sync.Mutex // serialises statements that change the catalog
-	queries map[string]*runningQuery
-	closed  bool
+	mu         sync.Mutex // serialises statements that change the catalog
+	queries    map[string]*runningQuery
+	closed     bool
+	stopFollow context.CancelFunc // stops following the command topic
 }
 
 // NewEngine connects to Kafka (or starts the embedded broker), restores the
@@ -171,11 +188,21 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		}
 		e.stateTmp = dir
 	}
+	if err := e.loadNodeID(); err != nil {
+		e.Close()
+		return nil, err
+	}
 	e.plog = newProcessingLog(e)
 	e.cmds = newCommandLog(e)
 	if err := e.cmds.replay(ctx); err != nil {
 		e.Close()
 		return nil, fmt.Errorf("restore catalog from command topic: %w", err)
+	}
+	if !e.cfg.DirectAssignment {
+		// Other servers may share the service id: apply what they accept.
+		fctx, cancel := context.WithCancel(context.Background())
+		e.stopFollow = cancel
+		e.cmds.follow(fctx)
 	}
 	return e, nil
 }
@@ -227,6 +254,12 @@ func (e *Engine) Execute(ctx context.Context, s *Session, sql string) ([]Result,
 func (e *Engine) ExecuteStatement(ctx context.Context, s *Session, st ast.Statement) ([]Result, error) {
 	if s == nil {
 		s = NewSession()
+	}
+	e.cmds.catchUp(ctx)
+	switch st.(type) {
+	case *ast.CreateSource, *ast.InsertSelect, *ast.Drop, *ast.Terminate:
+		e.cmds.mu.Lock()
+		defer e.cmds.mu.Unlock()
 	}
 	res, err := e.dispatch(ctx, s, st, false)
 	if err != nil {
@@ -341,6 +374,13 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.closed = true
+	e.mu.Unlock()
+	if e.stopFollow != nil {
+		// A command being applied may still start a query: wait for it.
+		e.stopFollow()
+		<-e.cmds.done
+	}
+	e.mu.Lock()
 	qs := make([]*runningQuery, 0, len(e.queries))
 	for _, q := range e.queries {
 		qs = append(qs, q)

@@ -12,6 +12,7 @@ import (
 	"github.com/sluicedb/sluice/catalog"
 	"github.com/sluicedb/sluice/exec/agg"
 	"github.com/sluicedb/sluice/exec/eval"
+	"github.com/sluicedb/sluice/exec/kafka"
 	"github.com/sluicedb/sluice/planner"
 	"github.com/sluicedb/sluice/planner/expr"
 	"github.com/sluicedb/sluice/sql/ast"
@@ -404,59 +405,76 @@ func narrow(lo, hi *int64, op ast.BinaryOp, x int64) {
 // materializedRows reads a table's rows from the state of the aggregation
 // writing it, laid out as the pull plan reads them (columns, ROWTIME,
 // window bounds) and sorted by key and window. ok is false when the table
-// is not served from state (then nothing was read).
-func (e *Engine) materializedRows(ctx context.Context, plan *planner.PullPlan) ([]types.Row, bool, error) {
+// is not served from state (then nothing was read). Partitions other
+// servers own are asked of them: their rows (the query's output, not table
+// rows) come back in forwarded.
+func (e *Engine) materializedRows(ctx context.Context, s *Session, plan *planner.PullPlan, sql string) (rows []types.Row, ok bool, forwarded [][]any, err error) {
 	src := plan.Source
 	if src.Kind != ast.Table || src.Sink == "" {
-		return nil, false, nil
+		return nil, false, nil, nil
 	}
 	e.mu.Lock()
 	q := e.queries[src.Sink]
 	e.mu.Unlock()
 	if q == nil || q.reqs == nil {
-		return nil, false, nil
+		return nil, false, nil, nil
 	}
 	v := newMatView(q.plan.Topology, src)
 	if v == nil {
-		return nil, false, nil
+		return nil, false, nil, nil
 	}
 	lk, err := v.lookupOf(plan)
 	if err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
 	partitions := 0
 	for _, t := range q.topics {
 		info, err := e.client.Topic(ctx, t)
 		if err != nil {
-			return nil, false, err
+			return nil, false, nil, err
 		}
 		partitions = max(partitions, info.Partitions)
 	}
+	var keyParts []int32
+	if len(lk.gkeys) > 0 && slices.Contains(repartitionTopics(q.plan.Topology), planner.RepartitionTopic) {
+		// Groups reach their task by the key partitioner on the group key.
+		for _, k := range lk.gkeys {
+			if p := kafka.KeyPartition(k, partitions); !slices.Contains(keyParts, p) {
+				keyParts = append(keyParts, p)
+			}
+		}
+	}
+	route, err := e.routePull(ctx, s, q, partitions, keyParts)
+	if err != nil {
+		return nil, true, nil, err
+	}
 	// Set by the loop goroutine; read only once it is done with them.
-	var rows []types.Row
 	var readErr error
 	err = q.ask(ctx, func(ts *taskSet) {
-		rows, readErr = v.read(ts, partitions, plan, lk)
+		rows, readErr = v.read(ts, route.local, plan, lk)
 	})
 	if errors.Is(err, errQueryStopped) {
-		return nil, false, nil
+		return nil, false, nil, nil
 	}
 	if err == nil {
 		err = readErr
 	}
+	if err == nil {
+		forwarded, err = e.forwardPull(ctx, sql, plan, route.remote)
+	}
 	if err != nil {
-		return nil, true, fmt.Errorf("pull query on %s: %w", src.Name, err)
+		return nil, true, nil, fmt.Errorf("pull query on %s: %w", src.Name, err)
 	}
 	sortTableRows(rows, src)
-	return rows, true, nil
+	return rows, true, forwarded, nil
 }
 
-// read runs on the query's loop goroutine: every task's matching entries,
-// through the processors after the aggregation, into table rows. Tasks not
-// started yet (no input since the query started) are started first, which
-// restores their state.
-func (v *matView) read(ts *taskSet, partitions int, plan *planner.PullPlan, lk *pullLookup) ([]types.Row, error) {
-	for p := range int32(partitions) {
+// read runs on the query's loop goroutine: the matching entries of the
+// given partitions' tasks, through the processors after the aggregation,
+// into table rows. Tasks not started yet (no input since the query
+// started) are started first, which restores their state.
+func (v *matView) read(ts *taskSet, partitions []int32, plan *planner.PullPlan, lk *pullLookup) ([]types.Row, error) {
+	for _, p := range partitions {
 		if ts.tasks[p] != nil {
 			continue
 		}
@@ -484,16 +502,14 @@ func (v *matView) read(ts *taskSet, partitions int, plan *planner.PullPlan, lk *
 			return nil, fmt.Errorf("build %s: %w", p.Name, err)
 		}
 	}
-	parts := make([]int32, 0, len(ts.tasks))
-	for p := range ts.tasks {
-		parts = append(parts, p)
-	}
+	parts := slices.Clone(partitions)
 	slices.Sort(parts)
 	for _, p := range parts {
-		ap := ts.tasks[p].src.agg
-		if ap == nil {
+		t := ts.tasks[p]
+		if t == nil || t.src.agg == nil {
 			continue
 		}
+		ap := t.src.agg
 		entries, err := ap.entries(lk)
 		if err != nil {
 			return nil, err

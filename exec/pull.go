@@ -26,7 +26,7 @@ func (e *Engine) pull(ctx context.Context, s *Session, q *ast.Query) ([]Result, 
 		return nil, err
 	}
 	e.catchUp(ctx, plan.Source.Sink, 5*time.Second)
-	rows, stored, err := e.materializedRows(ctx, plan)
+	rows, stored, forwarded, err := e.materializedRows(ctx, s, plan, q.SourceText())
 	if err == nil && !stored {
 		rows, err = e.tableRows(ctx, plan)
 	}
@@ -36,6 +36,10 @@ func (e *Engine) pull(ctx context.Context, s *Session, q *ast.Query) ([]Result, 
 	res, err := answer(rows)
 	if err != nil {
 		return nil, err
+	}
+	res.Rows = append(res.Rows, forwarded...)
+	if plan.Limit != nil && int64(len(res.Rows)) > *plan.Limit {
+		res.Rows = res.Rows[:*plan.Limit]
 	}
 	return []Result{res}, nil
 }

@@ -26,6 +26,7 @@ type runningQuery struct {
 	done   chan struct{}
 
 	in, out, errs atomic.Int64
+	restored      atomic.Int64 // changelog records replayed into its tasks' stores
 	mu            sync.Mutex
 	failure       error
 	topics        []string
@@ -39,6 +40,10 @@ type runningQuery struct {
 	// mu) cancels the poll in progress so that an idle loop serves at once.
 	reqs chan queryRequest
 	wake context.CancelFunc
+
+	// owned and revoked (under mu) track the partitions of the state topic
+	// the consumer group gives this server; nil with direct assignment.
+	owned, revoked map[int32]bool
 }
 
 func (q *runningQuery) setPositions(topic string, offs kafka.Offsets) {
@@ -222,7 +227,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		if log, err = e.internalTopics(ctx, s, plan, topics); err != nil {
 			return err
 		}
-		log.produce = internal
+		log.produce, log.restored = internal, &q.restored
 		env.internal, env.topicPrefix = internal, log.prefix
 		env.coalesce, env.maxCache = e.recordCache(s)
 		for _, t := range repartitionTopics(plan.Topology) {
@@ -308,7 +313,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		}
 	} else {
 		var err error
-		if cons, err = e.client.NewGroupConsumer(kafka.GroupConfig{Group: group, Topics: topics, Earliest: earliest}); err != nil {
+		if cons, err = e.client.NewGroupConsumer(e.groupConfig(q, group, topics, earliest)); err != nil {
 			return err
 		}
 		commit = cons.Commit
@@ -361,7 +366,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			ccancel()
 			if log != nil && time.Since(lastCheckpoint) >= checkpointInterval {
 				lastCheckpoint = time.Now()
-				if err := e.checkpoint(tasks, log); err != nil {
+				if err := e.checkpoint(tasks.list(), log); err != nil {
 					e.logf("query %s: checkpoint: %v", q.id, err)
 				}
 			}
@@ -370,12 +375,13 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		defer func() {
 			if flushCommit() && log != nil {
 				lastCheckpoint = time.Time{}
-				if err := e.checkpoint(tasks, log); err != nil {
+				if err := e.checkpoint(tasks.list(), log); err != nil {
 					e.logf("query %s: checkpoint: %v", q.id, err)
 				}
 			}
 		}()
 		for qctx.Err() == nil {
+			e.closeRevoked(q, tasks, log)
 			q.serve(tasks)
 			var pctx context.Context
 			var pcancel context.CancelFunc
@@ -391,6 +397,8 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			q.armWake(nil)
 			woken := errors.Is(pctx.Err(), context.Canceled) && qctx.Err() == nil
 			pcancel()
+			// Callbacks run before Poll returns records of a new assignment.
+			e.closeRevoked(q, tasks, log)
 			if woken && len(recs) == 0 && err == nil {
 				continue // a request to serve, not the input running dry
 			}
@@ -480,7 +488,10 @@ func (e *Engine) caughtUp(ctx context.Context, q *runningQuery) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		pos := q.positions(topic)
+		pos, err := e.progress(ctx, q, topic)
+		if err != nil {
+			return false, err
+		}
 		for p, o := range end {
 			if pos[p] < o {
 				return false, nil
@@ -488,6 +499,24 @@ func (e *Engine) caughtUp(ctx context.Context, q *runningQuery) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// progress is how far q has processed topic, per partition. With a
+// consumer group, other servers process the partitions this one does not
+// own (or owns since a moment): the group's commits tell how far they are.
+func (e *Engine) progress(ctx context.Context, q *runningQuery, topic string) (kafka.Offsets, error) {
+	pos := q.positions(topic)
+	if e.cfg.DirectAssignment {
+		return pos, nil
+	}
+	committed, err := e.client.CommittedOffsets(ctx, e.groupID(q.id), topic)
+	if err != nil {
+		return nil, err
+	}
+	for p, o := range committed {
+		pos[p] = max(pos[p], o)
+	}
+	return pos, nil
 }
 
 // maxTaskIdle bounds how long a query reading several topics waits for a

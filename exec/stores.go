@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sluicedb/sluice/exec/kafka"
@@ -39,8 +40,10 @@ type changelogs struct {
 	e       *Engine
 	prefix  string // _confluent-ksql-<service>query_<id>-
 	produce func(*kafka.Record)
-	dir     string // the query's state directory
-	cache   *rocks.BlockCache
+	// restored counts the records restores replay (for metrics); may be nil.
+	restored *atomic.Int64
+	dir      string // the query's state directory
+	cache    *rocks.BlockCache
 }
 
 func (c *changelogs) topic(store string) string { return c.prefix + store + "-changelog" }
@@ -119,6 +122,9 @@ func (ts *taskStores) restore(store string, dst state.KeyValueStore, peek func(s
 	}
 	n, err := state.Restore(dst, recs, 0)
 	ts.restored += n
+	if ts.log.restored != nil {
+		ts.log.restored.Add(int64(n))
+	}
 	return err
 }
 
@@ -363,11 +369,11 @@ func (e *Engine) commitInterval(s *Session) time.Duration {
 
 // checkpoint records, for every task, the changelog offsets its local
 // stores hold. The changelog records are acknowledged by now.
-func (e *Engine) checkpoint(tasks *taskSet, log *changelogs) error {
+func (e *Engine) checkpoint(tasks []*task, log *changelogs) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	ends := map[string]kafka.Offsets{}
-	for _, t := range tasks.tasks {
+	for _, t := range tasks {
 		for _, topic := range t.src.stores.topics {
 			if _, ok := ends[topic]; ok {
 				continue
@@ -379,5 +385,5 @@ func (e *Engine) checkpoint(tasks *taskSet, log *changelogs) error {
 			ends[topic] = o
 		}
 	}
-	return tasks.each(func(t *task) error { return t.src.stores.checkpoint(ends) })
+	return eachTask(tasks, func(t *task) error { return t.src.stores.checkpoint(ends) })
 }

@@ -25,12 +25,21 @@ func newTaskSet(build func(int32) (*pipeline, error)) *taskSet {
 	return &taskSet{build: build, tasks: map[int32]*task{}}
 }
 
-// each runs fn on every task, concurrently, and returns the first error.
-func (ts *taskSet) each(fn func(*task) error) error {
-	errs := make([]error, 0, len(ts.tasks))
+// list returns the tasks.
+func (ts *taskSet) list() []*task {
+	out := make([]*task, 0, len(ts.tasks))
+	for _, t := range ts.tasks {
+		out = append(out, t)
+	}
+	return out
+}
+
+// eachTask runs fn on every task, concurrently, and returns the first error.
+func eachTask(tasks []*task, fn func(*task) error) error {
+	errs := make([]error, 0, len(tasks))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, t := range ts.tasks {
+	for _, t := range tasks {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -51,11 +60,13 @@ func (ts *taskSet) each(fn func(*task) error) error {
 // flush is the first step of a commit: every task moves its pending state
 // into its stores and changelogs.
 func (ts *taskSet) flush() error {
-	return ts.each(func(t *task) error { return t.src.flush() })
+	return eachTask(ts.list(), func(t *task) error { return t.src.flush() })
 }
 
-func (ts *taskSet) close() {
-	_ = ts.each(func(t *task) error { return t.src.close() })
+func (ts *taskSet) close() { closeTasks(ts.list()) }
+
+func closeTasks(tasks []*task) {
+	_ = eachTask(tasks, func(t *task) error { return t.src.close() })
 }
 
 // run processes one poll's records: each partition's records in order on its

@@ -38,6 +38,9 @@ type Config struct {
 	// ShutdownTimeout bounds how long ListenAndServe waits for requests to
 	// finish once its context ends (default 10s).
 	ShutdownTimeout time.Duration
+	// CertFile and KeyFile, when set, make Serve speak HTTPS (HTTP/1.1 and
+	// HTTP/2 by ALPN) with this PEM certificate (chain) and key.
+	CertFile, KeyFile string
 	// Logf receives operational messages; nil discards them.
 	Logf func(format string, args ...any)
 }
@@ -114,6 +117,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /info", s.handleInfo)
 	mux.HandleFunc("GET /healthcheck", s.handleHealthcheck)
 	mux.HandleFunc("GET /status", s.handleStatuses)
+	mux.Handle("GET /metrics", metricsHandler(s.eng))
 	mux.HandleFunc("GET /status/{type}/{entity}/{action}", s.handleStatus)
 	// The mux answers unknown routes in plain text; answer in JSON as
 	// ksqlDB does, keeping 405 apart from 404.
@@ -150,7 +154,12 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	var protos http.Protocols
 	protos.SetHTTP1(true)
-	protos.SetUnencryptedHTTP2(true)
+	tlsOn := s.cfg.CertFile != ""
+	if tlsOn {
+		protos.SetHTTP2(true)
+	} else {
+		protos.SetUnencryptedHTTP2(true)
+	}
 	srv := &http.Server{
 		Handler:           s.Handler(),
 		Protocols:         &protos,
@@ -160,7 +169,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.addr.Store(ln.Addr().String())
 	close(s.ready)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsOn {
+			errc <- srv.ServeTLS(ln, s.cfg.CertFile, s.cfg.KeyFile)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("server: %w", err)

@@ -5,11 +5,14 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -364,7 +367,7 @@ SIGINT or SIGTERM. Point sluice --bootstrap, or any Kafka client, at it.`)
 }
 
 func (c *cli) server(args []string) int {
-	fs := c.newFlagSet("server", "sluice server [--listen 127.0.0.1:8088] [--bootstrap host:port] [--data-dir DIR] [--ephemeral] [--service-id ID] [--broker-listen host:port] [--user U --password P]",
+	fs := c.newFlagSet("server", "sluice server [--listen 127.0.0.1:8088] [--bootstrap host:port] [--data-dir DIR] [--ephemeral] [--service-id ID] [--broker-listen host:port] [--user U --password P] [--node-id ID] [--advertised-url URL] [--session-timeout D] [--tls-cert F --tls-key F]",
 		`Runs the ksqlDB-compatible REST API (HTTP/1.1 and unencrypted HTTP/2 on one port:
 /ksql, /query, /query-stream, /close-query, /inserts-stream, /info, /healthcheck,
 /status) until SIGINT or SIGTERM, then stops the queries and shuts down cleanly.
@@ -377,6 +380,11 @@ when --broker-listen is given.`)
 	brokerListen := fs.String("broker-listen", "", "expose the embedded broker on `host:port` (without --bootstrap only)")
 	user := fs.String("user", "", "require HTTP basic auth with this `user` (needs --password)")
 	password := fs.String("password", "", "the basic auth `password`")
+	nodeID := fs.String("node-id", "", "this server's `id` among those sharing --service-id (default: kept in the data dir)")
+	advertise := fs.String("advertised-url", "", "the `URL` other servers reach this one at, to forward pull queries (default: http:// and the listen address)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate `file` (needs --tls-key)")
+	tlsKey := fs.String("tls-key", "", "the PEM private key `file` of --tls-cert")
+	session := fs.Duration("session-timeout", 10*time.Second, "how long the other servers wait for a silent one before taking over its partitions")
 	pos, code := c.parse(fs, args)
 	if code >= 0 {
 		return code
@@ -387,6 +395,9 @@ when --broker-listen is given.`)
 		return 2
 	case (*user == "") != (*password == ""):
 		fmt.Fprintln(c.stderr, "sluice server: --user and --password go together")
+		return 2
+	case (*tlsCert == "") != (*tlsKey == ""):
+		fmt.Fprintln(c.stderr, "sluice server: --tls-cert and --tls-key go together")
 		return 2
 	case *brokerListen != "" && ef.bootstrap != "":
 		fmt.Fprintln(c.stderr, "sluice server: --broker-listen is for the embedded broker; it cannot go with --bootstrap")
@@ -400,6 +411,30 @@ when --broker-listen is given.`)
 		return 1
 	}
 	cfg.ServiceID, cfg.Logf = *serviceID, c.logf
+	cfg.NodeID, cfg.SessionTimeout = *nodeID, *session
+	// Listen before the engine starts: its group membership advertises
+	// the address, which port 0 only settles here.
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "sluice server: %v\n", err)
+		return 1
+	}
+	defer ln.Close()
+	cfg.AdvertisedURL = *advertise
+	scheme, client := "http://", http.DefaultClient
+	if *tlsCert != "" {
+		// The servers of a cluster share a certificate (or its CA): trust it
+		// when forwarding pull queries to each other.
+		scheme = "https://"
+		if client, err = trusting(*tlsCert); err != nil {
+			fmt.Fprintf(c.stderr, "sluice server: %v\n", err)
+			return 1
+		}
+	}
+	if cfg.AdvertisedURL == "" {
+		cfg.AdvertisedURL = scheme + ln.Addr().String()
+	}
+	cfg.ForwardPull = server.Forwarder(client, *user, *password)
 	if *brokerListen != "" {
 		// The engine starts its embedded broker on a private port; to expose
 		// it, start it here and connect to it as to any broker.
@@ -422,20 +457,34 @@ when --broker-listen is given.`)
 		return 1
 	}
 	defer eng.Close()
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		fmt.Fprintf(c.stderr, "sluice server: %v\n", err)
-		return 1
-	}
 	srv := server.New(eng, server.Config{Listen: *listen, User: *user, Password: *password,
-		Version: version, ServiceID: *serviceID, Logf: c.logf})
-	fmt.Fprintf(c.stdout, "Server listening on http://%s\n", ln.Addr())
+		Version: version, ServiceID: *serviceID, Logf: c.logf, CertFile: *tlsCert, KeyFile: *tlsKey})
+	fmt.Fprintf(c.stdout, "Server listening on %s%s\n", scheme, ln.Addr())
 	if err := srv.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(c.stderr, "sluice server: %v\n", err)
 		return 1
 	}
 	fmt.Fprintln(c.stderr, "sluice server: stopped")
 	return 0
+}
+
+// trusting returns an HTTP client that trusts the system's CAs and the
+// certificates in the PEM file certFile.
+func trusting(certFile string) (*http.Client, error) {
+	pem, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--tls-cert %s: no PEM certificate", certFile)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	return &http.Client{Transport: tr}, nil
 }
 
 func (c *cli) test(args []string) int {

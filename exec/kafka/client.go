@@ -192,6 +192,12 @@ func (c *Client) Topics(ctx context.Context, all bool) ([]TopicInfo, error) {
 	return out, nil
 }
 
+// KeyPartition is the partition Kafka's default partitioner (murmur2, as
+// Java clients) gives a record with this key among n partitions.
+func KeyPartition(key []byte, n int) int32 {
+	return int32(kgo.StickyKeyPartitioner(nil).ForTopic("").Partition(&kgo.Record{Key: key}, n))
+}
+
 type manualKey struct{}
 
 // manualPartition marks records whose Partition was chosen by the caller.

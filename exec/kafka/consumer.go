@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // Consumer reads records, either as a member of a consumer group (persistent
@@ -23,15 +25,37 @@ type GroupConfig struct {
 	Earliest bool // where to start without a committed offset
 	// OnRevoked runs before partitions are taken away (rebalance or close).
 	OnRevoked func(topic string, partitions []int32)
+	// OnAssigned runs when partitions are given to this member.
+	OnAssigned func(topic string, partitions []int32)
+	// InstanceID, when set, makes this a static member (KIP-345): it does
+	// not leave the group on close, and a member rejoining with the same id
+	// within the session timeout gets its partitions back without a
+	// rebalance.
+	InstanceID string
+	// SessionTimeout is how long the group waits for a silent member
+	// before giving its partitions to others (default 10 s).
+	SessionTimeout time.Duration
+	// UserData travels in the member's join metadata, for other members
+	// and admin clients to read (GroupMembers): e.g. its REST address.
+	UserData []byte
 }
 
 // NewGroupConsumer joins a consumer group. Rebalances happen only between
 // Poll calls (after the caller has flushed and committed), which keeps the
 // at-least-once commit order simple.
+//
+// Partitions are assigned by Kafka's range assignor: when the topics have
+// the same number of partitions, partition p of every topic goes to the
+// same member, which is what a task reading an input partition and the
+// matching repartition partition needs (Kafka Streams' co-partitioning).
 func (c *Client) NewGroupConsumer(cfg GroupConfig) (*Consumer, error) {
 	reset := kgo.NewOffset().AtEnd()
 	if cfg.Earliest {
 		reset = kgo.NewOffset().AtStart()
+	}
+	session := cfg.SessionTimeout
+	if session <= 0 {
+		session = 10 * time.Second
 	}
 	opts := append(baseOpts(c.seeds),
 		kgo.ConsumerGroup(cfg.Group),
@@ -39,10 +63,18 @@ func (c *Client) NewGroupConsumer(cfg GroupConfig) (*Consumer, error) {
 		kgo.ConsumeResetOffset(reset),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
-		kgo.SessionTimeout(10_000_000_000),
+		kgo.Balancers(userDataBalancer{kgo.RangeBalancer(), cfg.UserData}),
+		kgo.SessionTimeout(session),
+		kgo.HeartbeatInterval(session/4),
+		// A member that does not rejoin (it died during the rebalance) is
+		// dropped after this long rather than the default minute.
+		kgo.RebalanceTimeout(max(2*session, 10*time.Second)),
 		kgo.FetchMaxWait(100_000_000),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
 	)
+	if cfg.InstanceID != "" {
+		opts = append(opts, kgo.InstanceID(cfg.InstanceID))
+	}
 	if cfg.OnRevoked != nil {
 		fn := func(_ context.Context, _ *kgo.Client, m map[string][]int32) {
 			for t, ps := range m {
@@ -50,6 +82,13 @@ func (c *Client) NewGroupConsumer(cfg GroupConfig) (*Consumer, error) {
 			}
 		}
 		opts = append(opts, kgo.OnPartitionsRevoked(fn), kgo.OnPartitionsLost(fn))
+	}
+	if cfg.OnAssigned != nil {
+		opts = append(opts, kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) {
+			for t, ps := range m {
+				cfg.OnAssigned(t, ps)
+			}
+		}))
 	}
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
@@ -128,4 +167,59 @@ func (c *Client) NewPartitionConsumerMulti(offs map[string]Offsets) (*Consumer, 
 		return nil, fmt.Errorf("consumer of %d topics: %w", len(offs), err)
 	}
 	return &Consumer{cl: cl}, nil
+}
+
+// userDataBalancer is a balancer whose join metadata carries user data.
+type userDataBalancer struct {
+	kgo.GroupBalancer
+	data []byte
+}
+
+func (b userDataBalancer) JoinGroupMetadata(interests []string, current map[string][]int32, generation int32) []byte {
+	raw := b.GroupBalancer.JoinGroupMetadata(interests, current, generation)
+	if len(b.data) == 0 {
+		return raw
+	}
+	var m kmsg.ConsumerMemberMetadata
+	if err := m.ReadFrom(raw); err != nil {
+		return raw
+	}
+	m.UserData = b.data
+	return m.AppendTo(nil)
+}
+
+// GroupMember is one member of a consumer group as the broker describes it.
+type GroupMember struct {
+	ID       string // instance id for static members, else member id
+	UserData []byte
+	Assigned map[string][]int32 // topic -> partitions
+}
+
+// GroupMembers describes the members of a consumer group and what each is
+// assigned (none while the group rebalances).
+func (c *Client) GroupMembers(ctx context.Context, group string) ([]GroupMember, error) {
+	dgs, err := c.adm.DescribeGroups(ctx, group)
+	if err == nil {
+		err = dgs.Error()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describe group %s: %w", group, err)
+	}
+	var out []GroupMember
+	for _, m := range dgs[group].Members {
+		gm := GroupMember{ID: m.MemberID, Assigned: map[string][]int32{}}
+		if m.InstanceID != nil {
+			gm.ID = *m.InstanceID
+		}
+		if meta, ok := m.Join.AsConsumer(); ok {
+			gm.UserData = meta.UserData
+		}
+		if a, ok := m.Assigned.AsConsumer(); ok {
+			for _, t := range a.Topics {
+				gm.Assigned[t.Topic] = append(gm.Assigned[t.Topic], t.Partitions...)
+			}
+		}
+		out = append(out, gm)
+	}
+	return out, nil
 }

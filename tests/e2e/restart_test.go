@@ -163,7 +163,7 @@ func restartScenario(t *testing.T, in []inputRecord, want map[string]table, mode
 		runner = crashAndRestart(t, runner, rd, groups, in, addr, app, restartDir)
 	}
 	produced := time.Now()
-	waitTables(t, runner, rd, groups, want)
+	waitTables(t, rd, groups, want, runner)
 	t.Logf("tables complete %v after the last input record (%v in all)", time.Since(produced).Round(time.Millisecond), time.Since(begin).Round(time.Millisecond))
 	runner.stop(t, syscall.SIGTERM, 60*time.Second)
 }
@@ -431,13 +431,15 @@ func settled(ctx context.Context, adm *kadm.Client, groups []string) bool {
 // diff at the deadline, or earlier once the queries have committed all their
 // input on two consecutive polls without the output changing: from then on
 // the tables are final.
-func waitTables(t *testing.T, runner *proc, rd *outputReader, groups []string, want map[string]table) {
+func waitTables(t *testing.T, rd *outputReader, groups []string, want map[string]table, runners ...*proc) {
 	t.Helper()
 	end := time.Now().Add(restartDeadline)
 	prevSettled, prevRecords := false, -1
 	for {
-		if runner.exited() {
-			t.Fatalf("sluice run exited (%v)\nstderr:\n%s", runner.err, runner.stderr.String())
+		for _, runner := range runners {
+			if runner.exited() {
+				t.Fatalf("sluice %s exited (%v)\nstderr:\n%s", runner.cmd.Args[1], runner.err, runner.stderr.String())
+			}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		// Check the commits before reading, so that a settled state covers

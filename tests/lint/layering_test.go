@@ -41,6 +41,7 @@ var owners = map[string][]string{
 	"github.com/twmb/franz-go":    {"exec/kafka", "tests", "bench"},
 	"github.com/linxGnu/grocksdb": {"state/rocks"},
 	"github.com/chzyer/readline":  {"shell"},
+	"github.com/prometheus":       {"server"},
 }
 
 // forbidden lists, per package prefix of ours, the packages of ours it must not reach.

@@ -1,0 +1,72 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/sluicedb/sluice/exec"
+)
+
+// metricsCollector turns the engine's per-query counters into Prometheus
+// metrics at each scrape, so that nothing is counted twice and queries that
+// stop disappear from the output.
+type metricsCollector struct {
+	eng                                 *exec.Engine
+	in, out, errs, restored, lag, owned *prometheus.Desc
+}
+
+func newMetricsCollector(eng *exec.Engine) *metricsCollector {
+	q := []string{"query_id"}
+	return &metricsCollector{
+		eng: eng,
+		in: prometheus.NewDesc("sluice_query_records_consumed_total",
+			"Records a persistent query consumed from its input and repartition topics on this server.", q, nil),
+		out: prometheus.NewDesc("sluice_query_records_produced_total",
+			"Records a persistent query wrote to its sink topic from this server.", q, nil),
+		errs: prometheus.NewDesc("sluice_query_processing_errors_total",
+			"Records a persistent query could not process (written to the processing log).", q, nil),
+		restored: prometheus.NewDesc("sluice_query_state_restored_records_total",
+			"Changelog records replayed into a persistent query's state stores on this server.", q, nil),
+		lag: prometheus.NewDesc("sluice_query_consumer_lag",
+			"Input records of the partitions this server processes that a persistent query has not processed yet.", q, nil),
+		owned: prometheus.NewDesc("sluice_query_partitions",
+			"Input partitions of a persistent query that this server processes.", q, nil),
+	}
+}
+
+func (c *metricsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.in, c.out, c.errs, c.restored, c.lag, c.owned} {
+		ch <- d
+	}
+}
+
+func (c *metricsCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, m := range c.eng.Metrics(ctx) {
+		counter := func(d *prometheus.Desc, v int64) {
+			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), m.ID)
+		}
+		counter(c.in, m.RecordsIn)
+		counter(c.out, m.RecordsOut)
+		counter(c.errs, m.ProcessingErrors)
+		counter(c.restored, m.RestoredRecords)
+		if m.Lag >= 0 {
+			ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, float64(m.Lag), m.ID)
+		}
+		ch <- prometheus.MustNewConstMetric(c.owned, prometheus.GaugeValue, float64(len(m.Partitions)), m.ID)
+	}
+}
+
+// metricsHandler serves GET /metrics in Prometheus' text format: the
+// queries' metrics and the Go runtime's.
+func metricsHandler(eng *exec.Engine) http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(newMetricsCollector(eng), prometheus.NewGoCollector())
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: nil, MaxRequestsInFlight: 4,
+		Timeout: 10 * time.Second, ErrorHandling: promhttp.ContinueOnError})
+}

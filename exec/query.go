@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -520,48 +521,124 @@ func (e *Engine) progress(ctx context.Context, q *runningQuery, topic string) (k
 }
 
 // maxTaskIdle bounds how long a query reading several topics waits for a
-// topic that has records not yet fetched (Kafka Streams' max.task.idle.ms).
+// partition that has records not yet fetched when a poll brings none of
+// them (Kafka Streams' max.task.idle.ms; as long as they keep arriving, it
+// keeps waiting, as Kafka Streams does for a partition with known lag).
 const maxTaskIdle = 250 * time.Millisecond
 
-// fillLagging keeps polling, for at most maxTaskIdle, while another input
-// topic has records beyond those fetched: records of all topics are then
-// merged in time order, so a join sees a table update before the stream
-// record that follows it even when they arrived in different fetches.
+// fillLagging keeps polling while an input partition that may hold records
+// older than those in hand has records not fetched yet: records of all
+// topics are then merged in time order, so a join sees a table row before
+// the stream records after it even when they arrive in different fetches
+// (a stream read at full speed would otherwise run ahead of a table still
+// being read). force names topics to wait for whatever the times.
 func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runningQuery, recs []kafka.Record, force map[string]bool) []kafka.Record {
-	deadline := time.Now().Add(maxTaskIdle)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		// Only a topic with nothing in hand can hold records older than
-		// those fetched: when every input is present, no lookup is needed.
-		present := map[string]bool{}
-		for _, r := range recs {
-			present[r.Topic] = true
+	idleSince := time.Now()
+	var paused []string
+	defer func() {
+		if len(paused) > 0 {
+			cons.ResumeTopics(paused...)
 		}
-		lagging := false
-		for _, topic := range q.topics {
-			if present[topic] && !force[topic] {
-				continue
-			}
-			fetched := q.fetchedUpTo(topic)
-			end, err := e.client.EndOffsets(ctx, topic)
-			if err != nil {
-				return recs
-			}
-			for p, o := range end {
-				if fetched[p] < o {
-					lagging = true
-				}
-			}
-		}
-		if !lagging {
+	}()
+	for time.Since(idleSince) < maxTaskIdle && ctx.Err() == nil {
+		need, err := e.laggingInputs(ctx, q, recs, force)
+		if err != nil || len(need) == 0 {
 			return recs
+		}
+		// Stop reading the topics not waited for, or a stream read at full
+		// speed piles up in memory while a table catches up.
+		for _, topic := range q.topics {
+			waited := false
+			for k := range need {
+				waited = waited || k.topic == topic
+			}
+			switch i := slices.Index(paused, topic); {
+			case !waited && i < 0:
+				paused = append(paused, topic)
+				cons.PauseTopics(topic)
+			case waited && i >= 0:
+				paused = slices.Delete(paused, i, i+1)
+				cons.ResumeTopics(topic)
+			}
 		}
 		pctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		more, _ := cons.Poll(pctx)
 		cancel()
 		q.notePolled(more)
+		for _, r := range more {
+			if need[topicPartition{r.Topic, r.Partition}] {
+				idleSince = time.Now()
+				break
+			}
+		}
 		recs = append(recs, more...)
 	}
 	return recs
+}
+
+type topicPartition struct {
+	topic     string
+	partition int32
+}
+
+// laggingInputs lists the input partitions worth waiting for: not fetched
+// to their end, and either forced, or behind the records in hand for the
+// same task partition (none in hand, or the newest in hand older than the
+// newest of another topic). With force, only the forced topics count.
+func (e *Engine) laggingInputs(ctx context.Context, q *runningQuery, recs []kafka.Record, force map[string]bool) (map[topicPartition]bool, error) {
+	newest := map[topicPartition]int64{}
+	newestOther := map[int32]int64{} // per partition, over all topics
+	for _, r := range recs {
+		k := topicPartition{r.Topic, r.Partition}
+		if v, ok := newest[k]; !ok || r.Timestamp > v {
+			newest[k] = r.Timestamp
+		}
+	}
+	for k, ts := range newest {
+		if v, ok := newestOther[k.partition]; !ok || ts > v {
+			newestOther[k.partition] = ts
+		}
+	}
+	behind := func(k topicPartition) bool {
+		if force[k.topic] {
+			return true
+		}
+		others, ok := newestOther[k.partition]
+		if !ok {
+			return false // nothing in hand for this task: nothing to order against
+		}
+		mine, ok := newest[k]
+		return !ok || mine < others
+	}
+	var need map[topicPartition]bool
+	for _, topic := range q.topics {
+		if len(force) > 0 && !force[topic] {
+			// Waiting for re-keyed records only: a table read meanwhile
+			// could bring updates later than the records still to re-key.
+			continue
+		}
+		waiting := force[topic]
+		for p := range newestOther {
+			waiting = waiting || behind(topicPartition{topic, p})
+		}
+		if !waiting {
+			continue
+		}
+		end, err := e.client.EndOffsets(ctx, topic)
+		if err != nil {
+			return nil, err
+		}
+		fetched := q.fetchedUpTo(topic)
+		for p, o := range end {
+			if k := (topicPartition{topic, p}); fetched[p] < o && behind(k) {
+				if need == nil {
+					need = map[topicPartition]bool{}
+				}
+				need[k] = true
+			}
+		}
+	}
+	return need, nil
 }
 
 // rekeyFirst runs the records of the topics that feed repartition topics

@@ -199,13 +199,15 @@ CREATE TABLE b0 (id INT PRIMARY KEY, y STRING) WITH (kafka_topic='b0', value_for
 CREATE TABLE a AS SELECT * FROM a0 WHERE x <> 'del';
 CREATE TABLE b AS SELECT * FROM b0 WHERE y <> 'del';
 CREATE TABLE ab AS SELECT a.id, x, y FROM a LEFT JOIN b ON a.id = b.id;
+-- A and B are written by queries of their own, at their own pace: each
+-- ASSERT waits for its row before the next input.
 INSERT INTO a0 (rowtime, id, x) VALUES (1000, 1, 'a1');
-INSERT INTO b0 (rowtime, id, y) VALUES (2000, 1, 'b1');
-INSERT INTO b0 (rowtime, id, y) VALUES (3000, 1, 'del');
-INSERT INTO a0 (rowtime, id, x) VALUES (4000, 1, 'del');
 ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a1', NULL, 1000);
+INSERT INTO b0 (rowtime, id, y) VALUES (2000, 1, 'b1');
 ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a1', 'b1', 2000);
+INSERT INTO b0 (rowtime, id, y) VALUES (3000, 1, 'del');
 ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a1', NULL, 3000);
+INSERT INTO a0 (rowtime, id, x) VALUES (4000, 1, 'del');
 ASSERT NULL VALUES ab (a_id) KEY (1);
 
 ----------------------------------------------------------------------------------------------------

@@ -124,6 +124,13 @@ func (c *Consumer) Poll(ctx context.Context) ([]Record, error) {
 	return out, firstErr
 }
 
+// PauseTopics stops fetching topics until ResumeTopics. Records fetched for
+// them but not yet polled are fetched again after.
+func (c *Consumer) PauseTopics(topics ...string) { c.cl.PauseFetchTopics(topics...) }
+
+// ResumeTopics undoes PauseTopics.
+func (c *Consumer) ResumeTopics(topics ...string) { c.cl.ResumeFetchTopics(topics...) }
+
 // Commit commits the offsets of everything polled so far and then lets a
 // pending rebalance proceed. Call it after the outputs of those records are
 // flushed.

@@ -113,12 +113,6 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		}
 		sides[i] = s
 	}
-	if needsAggregate(q) {
-		return nil, ast.Errorf(ast.SemanticError, q.At, "Aggregations over joins are not supported yet.")
-	}
-	if len(q.PartitionBy) > 0 {
-		return nil, ast.Errorf(ast.SemanticError, q.At, "PARTITION BY over joins is not supported yet.")
-	}
 	if len(sides) > 2 {
 		seen := map[string]bool{}
 		for _, s := range sides {
@@ -314,6 +308,10 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 			keyCands = append(keyCands, sides[k].qual+"."+sides[k].row.Columns[idx-offs[k]].Name)
 		}
 		jn.Out.Columns = append(jn.Out.Columns, types.Column{Name: "ROWKEY", Type: lkey.Type(), Namespace: types.KeyColumn})
+		if fk {
+			// The left table's key columns are the key (foreignKeyLayout).
+			jn.Out.Columns[keyIdx].Namespace = types.ValueColumn
+		}
 		node = jn
 		leftTable = tableTable
 	}
@@ -322,7 +320,8 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	if tableTable {
 		resultKind = ast.Table
 	}
-	if opts.Create != nil && opts.Create.Kind != resultKind {
+	aggregate := needsAggregate(q)
+	if opts.Create != nil && opts.Create.Kind != resultKind && !aggregate {
 		produced, want := "STREAM", "CREATE STREAM AS SELECT"
 		if resultKind == ast.Table {
 			produced, want = "TABLE", "CREATE TABLE AS SELECT"
@@ -363,6 +362,9 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		return nil, err
 	}
 	used := usedColumns(q.Where, items)
+	if aggregate {
+		used = aggregateUsed(q, items)
+	}
 	for _, j := range joins {
 		for k := range usedColumns(j.On, nil) {
 			used[k] = true
@@ -371,12 +373,16 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	for _, n := range nodes {
 		n.Used = used
 	}
-	nameCount := map[string]int{}
-	for _, s := range sides {
-		for _, c := range s.row.Columns {
-			nameCount[c.Name]++
+	if aggregate {
+		return planJoinAggregated(q, items, sides, scope, root, tableTable, opts)
+	}
+	var partKeys []int
+	if len(q.PartitionBy) > 0 {
+		if partKeys, err = joinPartitionKeys(q.PartitionBy, items, scope, sinkName(opts), opts.Kind == Persistent); err != nil {
+			return nil, err
 		}
 	}
+	nameCount := sharedNames(sides)
 	proj := &ProjectNode{Input: root}
 	genIdx := 0
 	names := map[string]bool{}
@@ -395,12 +401,17 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	}
 	// targets are the joined-row columns the key items project: the one
 	// chosen above, or every key column of a foreign-key join's left table.
+	// PARTITION BY makes its own key: the join key is then a value like
+	// any other.
 	var targets []int
 	if target >= 0 {
 		targets = []int{target}
 	}
 	if jn.ForeignKey {
 		targets = jn.LeftKeyIndex
+	}
+	if partKeys != nil {
+		targets = nil
 	}
 	keyItems := make([]int, len(targets))
 	for i := range keyItems {
@@ -459,13 +470,20 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	if jn.ForeignKey && slices.Contains(keyItems, -1) {
 		keyItem = -1
 	}
-	if keyItem < 0 && synthetic && hasBareStar(q.Items) {
+	if keyItem < 0 && synthetic && hasBareStar(q.Items) && partKeys == nil {
 		// * covers the join's synthetic key column too, as in ksqlDB.
 		proj.Exprs = append([]expr.Expr{&expr.ColumnRef{Index: keyIdx, Name: keyName, T: lkey.Type()}}, proj.Exprs...)
 		proj.Out.Columns = append([]types.Column{{Name: keyName, Type: lkey.Type(), Namespace: types.KeyColumn}}, proj.Out.Columns...)
 		keyItem = 0
 	}
-	if opts.Kind == Persistent && jn.ForeignKey {
+	if partKeys != nil {
+		for i := range proj.Out.Columns {
+			proj.Out.Columns[i].Namespace = types.ValueColumn
+		}
+		for _, i := range partKeys {
+			proj.Out.Columns[i].Namespace = types.KeyColumn
+		}
+	} else if opts.Kind == Persistent && jn.ForeignKey {
 		if err := foreignKeyProjection(sides[0], targets, dupKeys); err != nil {
 			return nil, err
 		}
@@ -492,7 +510,7 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	}
 	var out Logical = proj
 	if opts.Kind == Persistent {
-		sink, err := buildSink(sides[0].src, proj.Out, nil, opts)
+		sink, err := buildSink(sides[0].src, proj.Out, partKeys, opts)
 		if err != nil {
 			return nil, err
 		}

@@ -77,12 +77,13 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 		return nil, err
 	}
 	if needsAggregate(q) {
-		return planAggregated(q, items, src, scope, root, srcNode, opts)
+		srcNode.Used = aggregateUsed(q, items)
+		return planAggregated(q, items, src, src.Kind == ast.Table, []string{src.Name}, scope, root, opts)
 	}
 	srcNode.Used = usedColumns(q.Where, items)
 	var partKeys []int
 	if len(q.PartitionBy) > 0 {
-		if partKeys, err = partitionKeys(q, items, qualifier, sinkName(opts), opts.Kind == Persistent); err != nil {
+		if partKeys, err = partitionKeys(q.PartitionBy, items, qualifier, sinkName(opts), opts.Kind == Persistent); err != nil {
 			return nil, err
 		}
 	}
@@ -156,32 +157,18 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 }
 
 // planAggregated finishes a GROUP BY query: aggregate, HAVING, projection
-// and sink (always a table).
-func planAggregated(q *ast.Query, items []ast.SelectItem, src *catalog.Source, scope *expr.Scope,
-	root Logical, srcNode *SourceNode, opts QueryOptions) (*Plan, error) {
+// and sink (always a table). src gives the sink its formats; table tells
+// whether the rows aggregated are a table's changes.
+func planAggregated(q *ast.Query, items []ast.SelectItem, src *catalog.Source, table bool, sources []string, scope *expr.Scope,
+	root Logical, opts QueryOptions) (*Plan, error) {
 	if opts.Create != nil && opts.Create.Kind != ast.Table {
 		return nil, ast.Errorf(ast.SemanticError, q.At, "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.")
 	}
-	srcNode.Used = usedColumns(q.Where, items)
-	used := srcNode.Used
-	for _, g := range q.GroupBy {
-		expr.Walk(g, func(n ast.Expr) bool {
-			if c, ok := n.(*ast.ColumnRef); ok {
-				used[c.Name] = true
-			}
-			return true
-		})
-	}
-	if q.Having != nil {
-		for k := range usedColumns(q.Having, nil) {
-			used[k] = true
-		}
-	}
-	proj, keyOrder, err := planAggregate(q, items, src, scope, root, opts)
+	proj, keyOrder, err := planAggregate(q, items, table, scope, root, opts)
 	if err != nil {
 		return nil, err
 	}
-	plan := &Plan{QueryID: opts.QueryID, Kind: opts.Kind, Sources: []string{src.Name}, Output: proj.Out, Limit: q.Limit}
+	plan := &Plan{QueryID: opts.QueryID, Kind: opts.Kind, Sources: sources, Output: proj.Out, Limit: q.Limit}
 	var out Logical = proj
 	if opts.Kind == Persistent {
 		for _, i := range keyOrder {
@@ -203,6 +190,23 @@ func planAggregated(q *ast.Query, items []ast.SelectItem, src *catalog.Source, s
 		return nil, err
 	}
 	return plan, nil
+}
+
+// aggregateUsed collects the column names a GROUP BY query reads: in WHERE,
+// the select list, the grouping and HAVING.
+func aggregateUsed(q *ast.Query, items []ast.SelectItem) map[string]bool {
+	used := usedColumns(q.Where, items)
+	for _, g := range q.GroupBy {
+		for k := range usedColumns(g, nil) {
+			used[k] = true
+		}
+	}
+	if q.Having != nil {
+		for k := range usedColumns(q.Having, nil) {
+			used[k] = true
+		}
+	}
+	return used
 }
 
 // checkGlobalAggregate rejects a CREATE TABLE AS SELECT that aggregates

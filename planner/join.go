@@ -346,18 +346,20 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 
 	var root Logical = jn
 	if q.Where != nil {
-		pred, err := expr.Bind(q.Where, scope)
+		filtered, err := planWhere(q.Where, scope, root, tableTable)
 		if err != nil {
-			return nil, prefixErr(err, "WHERE")
+			// ksqlDB words the error over the joined schema (I1_BAR, not I1.BAR).
+			if fw, ferr := flatten(q.Where, scope, "WHERE"); ferr == nil {
+				if _, ferr = planWhere(fw, flatScope(scope), root, tableTable); ferr != nil {
+					err = ferr
+				}
+			}
+			return nil, err
 		}
-		if t := pred.Type(); t.Kind != types.Boolean && t.Kind != types.Unknown {
-			return nil, ast.Errorf(ast.SemanticError, q.Where.Position(),
-				"Type error in WHERE expression: Should evaluate to boolean but is %s (%s) instead.", ast.FormatExpr(q.Where), t)
-		}
-		root = &FilterNode{Input: root, Predicate: pred, Table: tableTable}
+		root = filtered
 	}
 
-	items, err := expandJoinStars(q.Items, sides)
+	items, err := expandJoinStars(q.Items, sides, len(q.PartitionBy) > 0)
 	if err != nil {
 		return nil, err
 	}
@@ -435,7 +437,9 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 				return nil, ast.Errorf(ast.SemanticError, it.At, "Reserved column name in select: %s. Please remove or alias the column.", types.QuoteIdent(name))
 			}
 		} else if isReserved(name) {
-			return nil, ast.Errorf(ast.SemanticError, it.At, "%s is a reserved column name. You cannot use it as an alias for a column.", types.QuoteIdent(name))
+			// ksqlDB checks a join's projection after aliasing, with the
+			// message of an unaliased column (elements.json).
+			return nil, ast.Errorf(ast.SemanticError, it.At, "Reserved column name in select: %s. Please remove or alias the column.", types.QuoteIdent(name))
 		}
 		if names[name] {
 			return nil, ast.Errorf(ast.SemanticError, it.At, "Duplicate column names: %s", name)
@@ -716,8 +720,11 @@ func joinCondition(j *ast.Join, lefts []*joinSide, right *joinSide) (ast.Expr, a
 }
 
 // expandJoinStars expands * and x.* over a join: every column of the side(s),
-// named <QUALIFIER>_<COLUMN> as ksqlDB does.
-func expandJoinStars(items []ast.SelectItem, all []*joinSide) ([]ast.SelectItem, error) {
+// named <QUALIFIER>_<COLUMN> as ksqlDB does. With PARTITION BY, ksqlDB
+// expands a bare * over the joined schema it re-keys: each side's value
+// columns, pseudo-columns, then key columns (partition-by.json "select star -
+// with join").
+func expandJoinStars(items []ast.SelectItem, all []*joinSide, partitioned bool) ([]ast.SelectItem, error) {
 	var out []ast.SelectItem
 	for _, it := range items {
 		if !it.Star {
@@ -738,7 +745,18 @@ func expandJoinStars(items []ast.SelectItem, all []*joinSide) ([]ast.SelectItem,
 			}
 		}
 		for _, s := range sides {
-			for _, c := range s.src.Schema.Columns {
+			cols := s.src.Schema.Columns
+			if partitioned && it.StarSource == "" {
+				cols = nil
+				for _, c := range s.src.Schema.Columns {
+					if c.Namespace != types.KeyColumn {
+						cols = append(cols, c)
+					}
+				}
+				cols = append(cols, types.PseudoColumns...)
+				cols = append(cols, s.src.Schema.Keys()...)
+			}
+			for _, c := range cols {
 				out = append(out, ast.SelectItem{At: it.At, Alias: s.qual + "_" + c.Name,
 					Expr: &ast.ColumnRef{ExprBase: ast.ExprBase{At: it.At}, Source: s.qual, Name: c.Name}})
 			}

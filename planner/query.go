@@ -61,15 +61,10 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	var root Logical = srcNode
 
 	if q.Where != nil {
-		pred, err := expr.Bind(q.Where, scope)
-		if err != nil {
-			return nil, prefixErr(err, "WHERE")
+		var err error
+		if root, err = planWhere(q.Where, scope, root, src.Kind == ast.Table); err != nil {
+			return nil, err
 		}
-		if t := pred.Type(); t.Kind != types.Boolean && t.Kind != types.Unknown {
-			return nil, ast.Errorf(ast.SemanticError, q.Where.Position(),
-				"Type error in WHERE expression: Should evaluate to boolean but is %s (%s) instead.", ast.FormatExpr(q.Where), t)
-		}
-		root = &FilterNode{Input: root, Predicate: pred, Table: src.Kind == ast.Table}
 	}
 
 	items, err := expandStars(q.Items, src, qualifier)
@@ -190,6 +185,25 @@ func planAggregated(q *ast.Query, items []ast.SelectItem, src *catalog.Source, t
 		return nil, err
 	}
 	return plan, nil
+}
+
+// planWhere filters root by a WHERE clause. As in ksqlDB, an error typing
+// the clause (not one resolving its columns) is prefixed with the clause.
+func planWhere(where ast.Expr, scope *expr.Scope, root Logical, table bool) (Logical, error) {
+	pred, err := expr.Bind(where, scope)
+	if err != nil {
+		if e, ok := err.(*ast.Error); ok && !strings.HasPrefix(e.Msg, "Column '") && !strings.Contains(e.Msg, "is not a valid stream/table name") {
+			cp := *e
+			cp.Msg = "Error in WHERE expression: " + e.Msg
+			return nil, &cp
+		}
+		return nil, prefixErr(err, "WHERE")
+	}
+	if t := pred.Type(); t.Kind != types.Boolean && t.Kind != types.Unknown {
+		return nil, ast.Errorf(ast.SemanticError, where.Position(),
+			"Type error in WHERE expression: Should evaluate to boolean but is %s (%s) instead.", ast.FormatExpr(where), t)
+	}
+	return &FilterNode{Input: root, Predicate: pred, Table: table}, nil
 }
 
 // aggregateUsed collects the column names a GROUP BY query reads: in WHERE,
@@ -400,7 +414,9 @@ func defaultName(e ast.Expr, gen *int) string {
 }
 
 func prefixErr(err error, clause string) error {
-	if e, ok := err.(*ast.Error); ok && strings.HasPrefix(e.Msg, "Column '") {
+	// ksqlDB names the clause of a column it cannot resolve, not of an
+	// ambiguous one.
+	if e, ok := err.(*ast.Error); ok && strings.HasPrefix(e.Msg, "Column '") && !strings.Contains(e.Msg, "' is ambiguous.") {
 		cp := *e
 		cp.Msg = clause + " column '" + strings.TrimPrefix(e.Msg, "Column '")
 		return &cp

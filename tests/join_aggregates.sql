@@ -133,3 +133,20 @@ ASSERT VALUES by_city (city, oid, cust, amount) VALUES (NULL, 11, 2, 7);
 CREATE STREAM l (k STRING KEY, a STRING, b STRING) WITH (kafka_topic='l', value_format='JSON', partitions=1);
 CREATE STREAM r (k STRING KEY, c STRING, d STRING) WITH (kafka_topic='r', value_format='JSON', partitions=1);
 CREATE STREAM output AS SELECT l.k, r.c FROM l JOIN r WITHIN 10 SECONDS ON l.k = r.k PARTITION BY l.a;
+
+----------------------------------------------------------------------------------------------------
+--@test: select star with partition by over a join expands the joined schema
+CREATE STREAM l (a INT KEY, b INT, c INT) WITH (kafka_topic='l', value_format='JSON', partitions=1);
+CREATE STREAM r (x INT KEY, y INT, z INT) WITH (kafka_topic='r', value_format='JSON', partitions=1);
+CREATE STREAM output AS SELECT * FROM l JOIN r WITHIN 10 SECONDS ON l.a = r.x PARTITION BY l.b;
+INSERT INTO l (rowtime, a, b, c) VALUES (11, 0, 1, 2);
+INSERT INTO r (rowtime, x, y, z) VALUES (12, 0, -1, -2);
+ASSERT VALUES output (l_b, l_c, l_rowtime, l_a, r_y, r_z, r_rowtime, r_x) VALUES (1, 2, 11, 0, -1, -2, 12, 0);
+
+----------------------------------------------------------------------------------------------------
+--@test: a join's projection cannot alias a column as ROWTIME
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: Reserved column name in select: `ROWTIME`. Please remove or alias the column.
+CREATE STREAM l (k STRING KEY, f0 INT) WITH (kafka_topic='l', value_format='JSON', partitions=1);
+CREATE STREAM r (k STRING KEY, f1 INT) WITH (kafka_topic='r', value_format='JSON', partitions=1);
+CREATE STREAM output AS SELECT l.k, l.ROWTIME AS ROWTIME, f0, f1 FROM l JOIN r WITHIN 1 SECONDS ON l.k = r.k;

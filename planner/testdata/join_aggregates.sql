@@ -41,3 +41,9 @@ CREATE STREAM by_nothing AS SELECT o.id, c.url FROM orders o JOIN clicks c WITHI
 CREATE STREAM part_missing AS SELECT o.id, c.url FROM orders o JOIN clicks c WITHIN 1 MINUTE ON o.id = c.id PARTITION BY c.amount;
 
 CREATE STREAM part_unknown AS SELECT o.id, c.url FROM orders o JOIN clicks c WITHIN 1 MINUTE ON o.id = c.id PARTITION BY nope;
+
+CREATE STREAM star_part AS SELECT * FROM orders o JOIN clicks c WITHIN 1 MINUTE ON o.id = c.id PARTITION BY url;
+
+CREATE STREAM rowtime_alias AS SELECT o.id, o.ROWTIME AS ROWTIME, c.url FROM orders o JOIN clicks c WITHIN 1 MINUTE ON o.id = c.id;
+
+CREATE STREAM where_types AS SELECT o.id, o.amount, c.url FROM orders o JOIN clicks c WITHIN 1 MINUTE ON o.id = c.id WHERE o.amount > c.url;

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sluicedb/sluice/catalog"
 	"github.com/sluicedb/sluice/catalog/functions"
 	"github.com/sluicedb/sluice/planner/expr"
 	"github.com/sluicedb/sluice/sql/ast"
@@ -80,12 +79,12 @@ func needsAggregate(q *ast.Query) bool {
 // planAggregate plans GROUP BY [WINDOW] [HAVING] and the projection over
 // the aggregated rows. It returns the projection and, per grouping
 // expression, the index of the select item that becomes its key column.
-func planAggregate(q *ast.Query, items []ast.SelectItem, src *catalog.Source, scope *expr.Scope,
+func planAggregate(q *ast.Query, items []ast.SelectItem, table bool, scope *expr.Scope,
 	input Logical, opts QueryOptions) (*ProjectNode, []int, error) {
 	if len(q.GroupBy) == 0 {
 		return nil, nil, ast.Errorf(ast.SemanticError, q.At, "Aggregate functions need a GROUP BY clause in Sluice (global aggregates are not supported).")
 	}
-	agg := &AggregateNode{Input: input, Table: src.Kind == ast.Table, Window: q.Window, Final: q.Emit == ast.EmitFinal}
+	agg := &AggregateNode{Input: input, Table: table, Window: q.Window, Final: q.Emit == ast.EmitFinal}
 	if agg.Final && q.Window == nil {
 		return nil, nil, ast.Errorf(ast.SemanticError, q.At, "EMIT FINAL is only supported for windowed aggregations.")
 	}
@@ -207,7 +206,11 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, src *catalog.Source, sc
 			}
 			return nil, errNonAggregate{at: e.Position(), text: canonical(e, "")}
 		}
-		return expr.Bind(rw, aggScope)
+		be, err := expr.Bind(rw, aggScope)
+		if err != nil {
+			return nil, internalNamesErr(err, clause, groupText, agg.Aggs)
+		}
+		return be, nil
 	}
 
 	var root Logical = agg
@@ -282,6 +285,28 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, src *catalog.Source, sc
 			types.QuoteIdent(sinkName(opts)), what, strings.Join(missing, ", "))
 	}
 	return proj, keyOrder, nil
+}
+
+// internalNamesErr words an error binding a select item or HAVING over the
+// aggregated row as ksqlDB does: groups and aggregates by their text rather
+// than their internal column names, and a HAVING error prefixed.
+func internalNamesErr(err error, clause string, groupText []string, aggs []AggCall) error {
+	e, ok := err.(*ast.Error)
+	if !ok {
+		return err
+	}
+	cp := *e
+	// Highest index first, so KSQL_AGG_1 does not replace part of KSQL_AGG_10.
+	for j := len(aggs) - 1; j >= 0; j-- {
+		cp.Msg = strings.ReplaceAll(cp.Msg, aggName(j), aggs[j].Text)
+	}
+	for i := len(groupText) - 1; i >= 0; i-- {
+		cp.Msg = strings.ReplaceAll(cp.Msg, groupName(i), groupText[i])
+	}
+	if clause == "HAVING" {
+		cp.Msg = "Error in HAVING expression: " + cp.Msg
+	}
+	return &cp
 }
 
 // errNonAggregate is a select item using columns that are neither grouped

@@ -70,7 +70,6 @@ func foreignKeyLayout(jn *JoinNode, left *joinSide) []int {
 			jn.Out.Columns[ci].Namespace = types.KeyColumn
 		}
 	}
-	jn.Out.Columns[len(jn.Out.Columns)-1].Namespace = types.ValueColumn
 	jn.LeftKeyIndex = idx
 	return idx
 }

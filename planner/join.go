@@ -127,12 +127,6 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		}
 		sides[i] = s
 	}
-	if needsAggregate(q) {
-		return nil, ast.Errorf(ast.SemanticError, q.At, "Aggregations over joins are not supported yet.")
-	}
-	if len(q.PartitionBy) > 0 {
-		return nil, ast.Errorf(ast.SemanticError, q.At, "PARTITION BY over joins is not supported yet.")
-	}
 	if len(sides) > 2 {
 		seen := map[string]bool{}
 		for _, s := range sides {
@@ -371,6 +365,10 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 			keyCands = append(keyCands, sides[k].qual+"."+sides[k].row.Columns[idx-offs[k]].Name)
 		}
 		jn.Out.Columns = append(jn.Out.Columns, types.Column{Name: "ROWKEY", Type: lkey.Type(), Namespace: types.KeyColumn})
+		if fk {
+			// The left table's key columns are the key (foreignKeyLayout).
+			jn.Out.Columns[keyIdx].Namespace = types.ValueColumn
+		}
 		node = jn
 		leftTable = tableTable
 	}
@@ -379,7 +377,8 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	if tableTable {
 		resultKind = ast.Table
 	}
-	if opts.Create != nil && opts.Create.Kind != resultKind {
+	aggregate := needsAggregate(q)
+	if opts.Create != nil && opts.Create.Kind != resultKind && !aggregate {
 		produced, want := "STREAM", "CREATE STREAM AS SELECT"
 		if resultKind == ast.Table {
 			produced, want = "TABLE", "CREATE TABLE AS SELECT"
@@ -404,22 +403,27 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 
 	var root Logical = jn
 	if q.Where != nil {
-		pred, err := expr.Bind(q.Where, scope)
+		filtered, err := planWhere(q.Where, scope, root, tableTable)
 		if err != nil {
-			return nil, prefixErr(err, "WHERE")
+			// ksqlDB words the error over the joined schema (I1_BAR, not I1.BAR).
+			if fw, ferr := flatten(q.Where, scope, "WHERE"); ferr == nil {
+				if _, ferr = planWhere(fw, flatScope(scope), root, tableTable); ferr != nil {
+					err = ferr
+				}
+			}
+			return nil, err
 		}
-		if t := pred.Type(); t.Kind != types.Boolean && t.Kind != types.Unknown {
-			return nil, ast.Errorf(ast.SemanticError, q.Where.Position(),
-				"Type error in WHERE expression: Should evaluate to boolean but is %s (%s) instead.", ast.FormatExpr(q.Where), t)
-		}
-		root = &FilterNode{Input: root, Predicate: pred, Table: tableTable}
+		root = filtered
 	}
 
-	items, err := expandJoinStars(q.Items, sides)
+	items, err := expandJoinStars(q.Items, sides, len(q.PartitionBy) > 0)
 	if err != nil {
 		return nil, err
 	}
 	used := usedColumns(q.Where, items)
+	if aggregate {
+		used = aggregateUsed(q, items)
+	}
 	for _, j := range joins {
 		for k := range usedColumns(j.On, nil) {
 			used[k] = true
@@ -428,12 +432,16 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	for _, n := range nodes {
 		n.Used = used
 	}
-	nameCount := map[string]int{}
-	for _, s := range sides {
-		for _, c := range s.row.Columns {
-			nameCount[c.Name]++
+	if aggregate {
+		return planJoinAggregated(q, items, sides, scope, root, tableTable, opts)
+	}
+	var partKeys []int
+	if len(q.PartitionBy) > 0 {
+		if partKeys, err = joinPartitionKeys(q.PartitionBy, items, scope, sinkName(opts), opts.Kind == Persistent); err != nil {
+			return nil, err
 		}
 	}
+	nameCount := sharedNames(sides)
 	proj := &ProjectNode{Input: root}
 	genIdx := 0
 	names := map[string]bool{}
@@ -452,12 +460,17 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	}
 	// targets are the joined-row columns the key items project: the one
 	// chosen above, or every key column of a foreign-key join's left table.
+	// PARTITION BY makes its own key: the join key is then a value like
+	// any other.
 	var targets []int
 	if target >= 0 {
 		targets = []int{target}
 	}
 	if jn.ForeignKey {
 		targets = jn.LeftKeyIndex
+	}
+	if partKeys != nil {
+		targets = nil
 	}
 	keyItems := make([]int, len(targets))
 	for i := range keyItems {
@@ -481,7 +494,9 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 				return nil, ast.Errorf(ast.SemanticError, it.At, "Reserved column name in select: %s. Please remove or alias the column.", types.QuoteIdent(name))
 			}
 		} else if isReserved(name) {
-			return nil, ast.Errorf(ast.SemanticError, it.At, "%s is a reserved column name. You cannot use it as an alias for a column.", types.QuoteIdent(name))
+			// ksqlDB checks a join's projection after aliasing, with the
+			// message of an unaliased column (elements.json).
+			return nil, ast.Errorf(ast.SemanticError, it.At, "Reserved column name in select: %s. Please remove or alias the column.", types.QuoteIdent(name))
 		}
 		if names[name] {
 			return nil, ast.Errorf(ast.SemanticError, it.At, "Duplicate column names: %s", name)
@@ -516,13 +531,20 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	if jn.ForeignKey && slices.Contains(keyItems, -1) {
 		keyItem = -1
 	}
-	if keyItem < 0 && synthetic && hasBareStar(q.Items) {
+	if keyItem < 0 && synthetic && hasBareStar(q.Items) && partKeys == nil {
 		// * covers the join's synthetic key column too, as in ksqlDB.
 		proj.Exprs = append([]expr.Expr{&expr.ColumnRef{Index: keyIdx, Name: keyName, T: lkey.Type()}}, proj.Exprs...)
 		proj.Out.Columns = append([]types.Column{{Name: keyName, Type: lkey.Type(), Namespace: types.KeyColumn}}, proj.Out.Columns...)
 		keyItem = 0
 	}
-	if opts.Kind == Persistent && jn.ForeignKey {
+	if partKeys != nil {
+		for i := range proj.Out.Columns {
+			proj.Out.Columns[i].Namespace = types.ValueColumn
+		}
+		for _, i := range partKeys {
+			proj.Out.Columns[i].Namespace = types.KeyColumn
+		}
+	} else if opts.Kind == Persistent && jn.ForeignKey {
 		if err := foreignKeyProjection(sides[0], targets, dupKeys); err != nil {
 			return nil, err
 		}
@@ -549,7 +571,7 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	}
 	var out Logical = proj
 	if opts.Kind == Persistent {
-		sink, err := buildSink(sides[0].src, proj.Out, nil, opts)
+		sink, err := buildSink(sides[0].src, proj.Out, partKeys, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -768,8 +790,11 @@ func joinCondition(j *ast.Join, lefts []*joinSide, right *joinSide) (ast.Expr, a
 }
 
 // expandJoinStars expands * and x.* over a join: every column of the side(s),
-// named <QUALIFIER>_<COLUMN> as ksqlDB does.
-func expandJoinStars(items []ast.SelectItem, all []*joinSide) ([]ast.SelectItem, error) {
+// named <QUALIFIER>_<COLUMN> as ksqlDB does. With PARTITION BY, ksqlDB
+// expands a bare * over the joined schema it re-keys: each side's value
+// columns, pseudo-columns, then key columns (partition-by.json "select star -
+// with join").
+func expandJoinStars(items []ast.SelectItem, all []*joinSide, partitioned bool) ([]ast.SelectItem, error) {
 	var out []ast.SelectItem
 	for _, it := range items {
 		if !it.Star {
@@ -790,7 +815,18 @@ func expandJoinStars(items []ast.SelectItem, all []*joinSide) ([]ast.SelectItem,
 			}
 		}
 		for _, s := range sides {
-			for _, c := range s.src.Schema.Columns {
+			cols := s.src.Schema.Columns
+			if partitioned && it.StarSource == "" {
+				cols = nil
+				for _, c := range s.src.Schema.Columns {
+					if c.Namespace != types.KeyColumn {
+						cols = append(cols, c)
+					}
+				}
+				cols = append(cols, types.PseudoColumns...)
+				cols = append(cols, s.src.Schema.Keys()...)
+			}
+			for _, c := range cols {
 				out = append(out, ast.SelectItem{At: it.At, Alias: s.qual + "_" + c.Name,
 					Expr: &ast.ColumnRef{ExprBase: ast.ExprBase{At: it.At}, Source: s.qual, Name: c.Name}})
 			}

@@ -13,14 +13,14 @@ import (
 // columns (in PARTITION BY order) and every other item, the source's old key
 // included, becomes a value column. PARTITION BY NULL leaves no key. As in
 // ksqlDB, a persistent query must project each partitioning expression.
-func partitionKeys(q *ast.Query, items []ast.SelectItem, qualifier, sink string, persistent bool) (keyOrder []int, err error) {
-	if len(q.PartitionBy) == 1 {
-		if lit, ok := q.PartitionBy[0].(*ast.Literal); ok && lit.Value == nil {
+func partitionKeys(partitionBy []ast.Expr, items []ast.SelectItem, qualifier, sink string, persistent bool) (keyOrder []int, err error) {
+	if len(partitionBy) == 1 {
+		if lit, ok := partitionBy[0].(*ast.Literal); ok && lit.Value == nil {
 			return []int{}, nil
 		}
 	}
 	var missing []string
-	for _, p := range q.PartitionBy {
+	for _, p := range partitionBy {
 		want := canonical(p, "")
 		found := -1
 		for i, it := range items {
@@ -40,7 +40,7 @@ func partitionKeys(q *ast.Query, items []ast.SelectItem, qualifier, sink string,
 		if len(missing) > 1 {
 			what = "partitioning expressions " + strings.Join(missing, " and ")
 		}
-		return nil, ast.Errorf(ast.SemanticError, q.PartitionBy[0].Position(),
+		return nil, ast.Errorf(ast.SemanticError, partitionBy[0].Position(),
 			"The query used to build %s must include the %s in its projection (eg, SELECT %s...).",
 			types.QuoteIdent(sink), what, strings.Join(missing, ", "))
 	}

@@ -61,15 +61,10 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	var root Logical = srcNode
 
 	if q.Where != nil {
-		pred, err := expr.Bind(q.Where, scope)
-		if err != nil {
-			return nil, prefixErr(err, "WHERE")
+		var err error
+		if root, err = planWhere(q.Where, scope, root, src.Kind == ast.Table); err != nil {
+			return nil, err
 		}
-		if t := pred.Type(); t.Kind != types.Boolean && t.Kind != types.Unknown {
-			return nil, ast.Errorf(ast.SemanticError, q.Where.Position(),
-				"Type error in WHERE expression: Should evaluate to boolean but is %s (%s) instead.", ast.FormatExpr(q.Where), t)
-		}
-		root = &FilterNode{Input: root, Predicate: pred, Table: src.Kind == ast.Table}
 	}
 
 	items, err := expandStars(q.Items, src, qualifier)
@@ -77,12 +72,13 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 		return nil, err
 	}
 	if needsAggregate(q) {
-		return planAggregated(q, items, src, scope, root, srcNode, opts)
+		srcNode.Used = aggregateUsed(q, items)
+		return planAggregated(q, items, src, src.Kind == ast.Table, []string{src.Name}, scope, root, opts)
 	}
 	srcNode.Used = usedColumns(q.Where, items)
 	var partKeys []int
 	if len(q.PartitionBy) > 0 {
-		if partKeys, err = partitionKeys(q, items, qualifier, sinkName(opts), opts.Kind == Persistent); err != nil {
+		if partKeys, err = partitionKeys(q.PartitionBy, items, qualifier, sinkName(opts), opts.Kind == Persistent); err != nil {
 			return nil, err
 		}
 	}
@@ -156,32 +152,18 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 }
 
 // planAggregated finishes a GROUP BY query: aggregate, HAVING, projection
-// and sink (always a table).
-func planAggregated(q *ast.Query, items []ast.SelectItem, src *catalog.Source, scope *expr.Scope,
-	root Logical, srcNode *SourceNode, opts QueryOptions) (*Plan, error) {
+// and sink (always a table). src gives the sink its formats; table tells
+// whether the rows aggregated are a table's changes.
+func planAggregated(q *ast.Query, items []ast.SelectItem, src *catalog.Source, table bool, sources []string, scope *expr.Scope,
+	root Logical, opts QueryOptions) (*Plan, error) {
 	if opts.Create != nil && opts.Create.Kind != ast.Table {
 		return nil, ast.Errorf(ast.SemanticError, q.At, "Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.")
 	}
-	srcNode.Used = usedColumns(q.Where, items)
-	used := srcNode.Used
-	for _, g := range q.GroupBy {
-		expr.Walk(g, func(n ast.Expr) bool {
-			if c, ok := n.(*ast.ColumnRef); ok {
-				used[c.Name] = true
-			}
-			return true
-		})
-	}
-	if q.Having != nil {
-		for k := range usedColumns(q.Having, nil) {
-			used[k] = true
-		}
-	}
-	proj, keyOrder, err := planAggregate(q, items, src, scope, root, opts)
+	proj, keyOrder, err := planAggregate(q, items, table, scope, root, opts)
 	if err != nil {
 		return nil, err
 	}
-	plan := &Plan{QueryID: opts.QueryID, Kind: opts.Kind, Sources: []string{src.Name}, Output: proj.Out, Limit: q.Limit}
+	plan := &Plan{QueryID: opts.QueryID, Kind: opts.Kind, Sources: sources, Output: proj.Out, Limit: q.Limit}
 	var out Logical = proj
 	if opts.Kind == Persistent {
 		for _, i := range keyOrder {
@@ -203,6 +185,42 @@ func planAggregated(q *ast.Query, items []ast.SelectItem, src *catalog.Source, s
 		return nil, err
 	}
 	return plan, nil
+}
+
+// planWhere filters root by a WHERE clause. As in ksqlDB, an error typing
+// the clause (not one resolving its columns) is prefixed with the clause.
+func planWhere(where ast.Expr, scope *expr.Scope, root Logical, table bool) (Logical, error) {
+	pred, err := expr.Bind(where, scope)
+	if err != nil {
+		if e, ok := err.(*ast.Error); ok && !strings.HasPrefix(e.Msg, "Column '") && !strings.Contains(e.Msg, "is not a valid stream/table name") {
+			cp := *e
+			cp.Msg = "Error in WHERE expression: " + e.Msg
+			return nil, &cp
+		}
+		return nil, prefixErr(err, "WHERE")
+	}
+	if t := pred.Type(); t.Kind != types.Boolean && t.Kind != types.Unknown {
+		return nil, ast.Errorf(ast.SemanticError, where.Position(),
+			"Type error in WHERE expression: Should evaluate to boolean but is %s (%s) instead.", ast.FormatExpr(where), t)
+	}
+	return &FilterNode{Input: root, Predicate: pred, Table: table}, nil
+}
+
+// aggregateUsed collects the column names a GROUP BY query reads: in WHERE,
+// the select list, the grouping and HAVING.
+func aggregateUsed(q *ast.Query, items []ast.SelectItem) map[string]bool {
+	used := usedColumns(q.Where, items)
+	for _, g := range q.GroupBy {
+		for k := range usedColumns(g, nil) {
+			used[k] = true
+		}
+	}
+	if q.Having != nil {
+		for k := range usedColumns(q.Having, nil) {
+			used[k] = true
+		}
+	}
+	return used
 }
 
 // checkGlobalAggregate rejects a CREATE TABLE AS SELECT that aggregates
@@ -396,7 +414,9 @@ func defaultName(e ast.Expr, gen *int) string {
 }
 
 func prefixErr(err error, clause string) error {
-	if e, ok := err.(*ast.Error); ok && strings.HasPrefix(e.Msg, "Column '") {
+	// ksqlDB names the clause of a column it cannot resolve, not of an
+	// ambiguous one.
+	if e, ok := err.(*ast.Error); ok && strings.HasPrefix(e.Msg, "Column '") && !strings.Contains(e.Msg, "' is ambiguous.") {
 		cp := *e
 		cp.Msg = clause + " column '" + strings.TrimPrefix(e.Msg, "Column '")
 		return &cp

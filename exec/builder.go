@@ -86,6 +86,9 @@ type buildEnv struct {
 	topicPrefix string
 	coalesce    bool
 	maxCache    int
+	// multiInput: the topology reads several topics (a join), whose input
+	// positions an aggregation cannot tell apart by partition alone.
+	multiInput bool
 }
 
 // joinInputs is a processor with two inputs: it gives each input processor
@@ -116,6 +119,7 @@ func buildPipeline(t *planner.Topology, env buildEnv) (*pipeline, error) {
 		return nil, fmt.Errorf("topology of %s does not start with a source", t.QueryID)
 	}
 	produce, final, report := env.produce, env.final, env.report
+	env.multiInput = len(topologyTopics(t)) > 1
 	if env.stores == nil {
 		var err error
 		if env.stores, err = newTaskStores(nil, -1); err != nil {
@@ -189,7 +193,7 @@ func buildPipeline(t *planner.Topology, env buildEnv) (*pipeline, error) {
 // buildAggregate builds an aggregation and the grouping in front of it, with
 // the repartition topic between them when the query has one.
 func buildAggregate(p *planner.Proc, next emitFn, env buildEnv, pl *pipeline) (emitFn, error) {
-	ap, err := newAggregateProc(p, next, aggStoreOptions{stores: env.stores, coalesce: env.coalesce, maxCache: env.maxCache})
+	ap, err := newAggregateProc(p, next, aggStoreOptions{stores: env.stores, coalesce: env.coalesce, maxCache: env.maxCache, dedup: !env.multiInput})
 	if err != nil {
 		return nil, err
 	}

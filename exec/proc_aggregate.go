@@ -172,6 +172,12 @@ type aggStoreOptions struct {
 	stores   *taskStores
 	coalesce bool // record cache on: emit at commit
 	maxCache int  // decoded entries kept between commits
+	// dedup keeps the input positions folded into the state, so input read
+	// again after a crash is not counted twice. Positions are per input
+	// partition: over a join (several topics) they would mix, so there is
+	// no de-duplication (at-least-once may count a replayed row twice;
+	// exactly_once_v2 does not replay).
+	dedup bool
 }
 
 func newAggregateProc(p *planner.Proc, next emitFn, o aggStoreOptions) (*aggProc, error) {
@@ -209,7 +215,7 @@ func newAggregateProc(p *planner.Proc, next emitFn, o aggStoreOptions) (*aggProc
 	if err := ap.open_(p.StoreName, o.stores); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", p.StoreName, err)
 	}
-	if o.stores.log != nil {
+	if o.stores.log != nil && o.dedup {
 		if err := ap.openPositions(o.stores); err != nil {
 			return nil, fmt.Errorf("open store %s: %w", planner.PositionsStore, err)
 		}

@@ -26,10 +26,13 @@ type runningQuery struct {
 	done   chan struct{}
 
 	in, out, errs atomic.Int64
-	mu            sync.Mutex
-	failure       error
-	topics        []string
-	pos           map[string]kafka.Offsets // next offset to process, per topic and partition
+	// muted drops outputs and error reports while in-memory state is
+	// rebuilt from input whose results are already committed.
+	muted   atomic.Bool
+	mu      sync.Mutex
+	failure error
+	topics  []string
+	pos     map[string]kafka.Offsets // next offset to process, per topic and partition
 
 	// reqs carries work (pull queries reading the tasks' state) that only
 	// the loop goroutine may do; it serves them between polls. wake (under
@@ -86,8 +89,8 @@ const idleCommit = 100 * time.Millisecond
 // commit; flushing memtables that often costs more than it saves here).
 const checkpointInterval = 10 * time.Second
 
-// lastPerPartition keeps the position of the last record of each partition
-// in recs: only topic, partition and offset, so that the fetched data is not
+// lastPerPartition keeps the position of the furthest record of each
+// partition in recs: only topic, partition and offset, so that the fetched data is not
 // held until the commit.
 func lastPerPartition(recs []kafka.Record) []kafka.Record {
 	type tp struct {
@@ -100,7 +103,9 @@ func lastPerPartition(recs []kafka.Record) []kafka.Record {
 		pos := kafka.Record{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset}
 		k := tp{r.Topic, r.Partition}
 		if i, ok := idx[k]; ok {
-			out[i] = pos
+			if pos.Offset > out[i].Offset {
+				out[i] = pos
+			}
 			continue
 		}
 		idx[k] = len(out)
@@ -165,16 +170,29 @@ func (e *Engine) internalPrefix(queryID string) string { return e.groupID(queryI
 // Called with e.mu held.
 func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.Plan, sql string) error {
 	q := &runningQuery{id: plan.QueryID, plan: plan, done: make(chan struct{}), reqs: make(chan queryRequest, 16)}
+	eos, err := e.exactlyOnce(s)
+	if err != nil {
+		return err
+	}
 	var produceErr atomic.Value
+	// Under exactly-once, producer becomes the query's transactional
+	// producer once its session is open (below), before any record flows.
 	producer := e.client.Producer(func(err error) { produceErr.Store(err) })
 	bg := context.Background()
 	produce := func(r *kafka.Record) error {
+		if q.muted.Load() {
+			return nil
+		}
 		producer.Produce(bg, r)
 		q.out.Add(1)
 		return nil
 	}
 	internal := func(r *kafka.Record) { producer.Produce(bg, r) }
-	report := func(err error) { e.reportRecordError(q, err) }
+	report := func(err error) {
+		if !q.muted.Load() {
+			e.reportRecordError(q, err)
+		}
+	}
 	// Check the topology builds before starting; tasks build their own copy.
 	if _, err := buildPipeline(plan.Topology, buildEnv{produce: produce, report: report}); err != nil {
 		return err
@@ -191,7 +209,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		if log, err = e.internalTopics(ctx, s, plan, topics); err != nil {
 			return err
 		}
-		log.produce = internal
+		log.produce, log.eos = internal, eos
 		env.internal, env.topicPrefix = internal, log.prefix
 		env.coalesce, env.maxCache = e.recordCache(s)
 		for _, t := range repartitionTopics(plan.Topology) {
@@ -245,7 +263,27 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 	}
 	var cons *kafka.Consumer
 	var commit func(context.Context) error
-	if e.cfg.DirectAssignment {
+	var txn *txnLoop
+	closeCons := func() { cons.Close() }
+	// replay rebuilds in-memory state when the consumer resumes at the
+	// committed offsets rather than where the query began.
+	var replay func() error
+	if serial && (eos || !e.cfg.DirectAssignment) {
+		replay = func() error {
+			rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer rcancel()
+			return e.replayInput(rctx, q, tasks, group, topics)
+		}
+	}
+	if eos {
+		sess, err := e.startTxn(ctx, group, topics, earliest)
+		if err != nil {
+			return err
+		}
+		txn = &txnLoop{e: e, q: q, sess: sess, group: group, rebuild: replay, stale: replay != nil}
+		replay = nil
+		cons, closeCons, producer = sess.Consumer(), sess.Close, sess.Producer()
+	} else if e.cfg.DirectAssignment {
 		offs := map[string]kafka.Offsets{}
 		for _, topic := range topics {
 			committed := start[topic]
@@ -306,8 +344,14 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 	q.cancel = cancel
 	go func() {
 		defer close(q.done)
-		defer cons.Close()
+		defer closeCons()
 		defer tasks.close()
+		if replay != nil {
+			if err := replay(); err != nil {
+				q.fail(e, err)
+				return
+			}
+		}
 		// Outputs are flushed and input offsets committed together, at most
 		// every commitInterval and whenever the input runs dry, so the
 		// producer overlaps with processing instead of a flush per poll.
@@ -318,6 +362,15 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		// their input offsets: a crash in between re-processes, never loses.
 		flushCommit := func() bool {
 			if len(pending) == 0 {
+				return true
+			}
+			if txn != nil {
+				if err := txn.commit(tasks, pending); err != nil {
+					q.fail(e, err)
+					return false
+				}
+				pending = pending[:0]
+				last = time.Now()
 				return true
 			}
 			err := tasks.flush()
@@ -358,6 +411,12 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			}
 		}()
 		for qctx.Err() == nil {
+			if txn != nil {
+				if err := txn.prepare(); err != nil {
+					q.fail(e, err)
+					return
+				}
+			}
 			q.serve(tasks)
 			var pctx context.Context
 			var pcancel context.CancelFunc
@@ -389,7 +448,9 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				recs = mergeByTime(recs)
 			}
 			tasks.run(recs, report)
-			pending = append(pending, lastPerPartition(recs)...)
+			// Transaction markers count as consumed: the position must reach
+			// the end offset of a transactionally written input.
+			pending = append(pending, lastPerPartition(append(recs, cons.Marks()...))...)
 			if len(pending) == 0 || (len(recs) > 0 && time.Since(last) < interval) {
 				continue
 			}

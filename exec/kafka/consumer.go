@@ -14,6 +14,31 @@ import (
 type Consumer struct {
 	cl    *kgo.Client
 	group bool
+	// marks holds the positions of the transaction markers polled since
+	// the last Marks call: they are never handed out as records, but a
+	// reader that must reach an end offset (restore, caught-up checks,
+	// offset commits) has to count them as consumed.
+	marks []Record
+}
+
+// Marks returns, and forgets, the positions (topic, partition, offset) of
+// the transaction markers consumed since the last call.
+func (c *Consumer) Marks() []Record {
+	m := c.marks
+	c.marks = nil
+	return m
+}
+
+// mark keeps the latest marker position of kr's partition, so that a
+// consumer whose caller never asks for marks holds one per partition.
+func (c *Consumer) mark(kr *kgo.Record) {
+	for i := range c.marks {
+		if m := &c.marks[i]; m.Topic == kr.Topic && m.Partition == kr.Partition {
+			m.Offset = max(m.Offset, kr.Offset)
+			return
+		}
+	}
+	c.marks = append(c.marks, Record{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset})
 }
 
 // GroupConfig configures a group consumer.
@@ -29,11 +54,20 @@ type GroupConfig struct {
 // Poll calls (after the caller has flushed and committed), which keeps the
 // at-least-once commit order simple.
 func (c *Client) NewGroupConsumer(cfg GroupConfig) (*Consumer, error) {
+	cl, err := kgo.NewClient(groupOpts(c.seeds, cfg)...)
+	if err != nil {
+		return nil, fmt.Errorf("consumer group %s: %w", cfg.Group, err)
+	}
+	return &Consumer{cl: cl, group: true}, nil
+}
+
+// groupOpts are the options of a query's group consumer, transactional or not.
+func groupOpts(seeds []string, cfg GroupConfig) []kgo.Opt {
 	reset := kgo.NewOffset().AtEnd()
 	if cfg.Earliest {
 		reset = kgo.NewOffset().AtStart()
 	}
-	opts := append(baseOpts(c.seeds),
+	opts := append(baseOpts(seeds),
 		kgo.ConsumerGroup(cfg.Group),
 		kgo.ConsumeTopics(cfg.Topics...),
 		kgo.ConsumeResetOffset(reset),
@@ -42,6 +76,7 @@ func (c *Client) NewGroupConsumer(cfg GroupConfig) (*Consumer, error) {
 		kgo.SessionTimeout(10_000_000_000),
 		kgo.FetchMaxWait(100_000_000),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.KeepControlRecords(),
 	)
 	if cfg.OnRevoked != nil {
 		fn := func(_ context.Context, _ *kgo.Client, m map[string][]int32) {
@@ -51,11 +86,7 @@ func (c *Client) NewGroupConsumer(cfg GroupConfig) (*Consumer, error) {
 		}
 		opts = append(opts, kgo.OnPartitionsRevoked(fn), kgo.OnPartitionsLost(fn))
 	}
-	cl, err := kgo.NewClient(opts...)
-	if err != nil {
-		return nil, fmt.Errorf("consumer group %s: %w", cfg.Group, err)
-	}
-	return &Consumer{cl: cl, group: true}, nil
+	return opts
 }
 
 // NewPartitionConsumer reads topic from the given offsets (partitions not
@@ -81,7 +112,13 @@ func (c *Consumer) Poll(ctx context.Context) ([]Record, error) {
 		}
 	})
 	out := make([]Record, 0, fs.NumRecords())
-	fs.EachRecord(func(kr *kgo.Record) { out = append(out, fromKgo(kr)) })
+	fs.EachRecord(func(kr *kgo.Record) {
+		if kr.Attrs.IsControl() {
+			c.mark(kr)
+			return
+		}
+		out = append(out, fromKgo(kr))
+	})
 	return out, firstErr
 }
 
@@ -122,6 +159,7 @@ func (c *Client) NewPartitionConsumerMulti(offs map[string]Offsets) (*Consumer, 
 		kgo.ConsumePartitions(all),
 		kgo.FetchMaxWait(100_000_000),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.KeepControlRecords(),
 	)
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {

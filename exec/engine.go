@@ -177,6 +177,10 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		e.Close()
 		return nil, fmt.Errorf("restore catalog from command topic: %w", err)
 	}
+	if err := e.registerProcessingLogStream(ctx); err != nil {
+		e.Close()
+		return nil, err
+	}
 	return e, nil
 }
 

@@ -340,6 +340,10 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		commit = cons.Commit
 	}
 	multi := len(topics) > 1
+	// Registered before the loop starts, so that a failure of the loop
+	// (q.fail) is what SHOW QUERIES shows, not overwritten by RUNNING.
+	e.queries[q.id] = q
+	e.cat.AddQuery(&catalog.Query{ID: q.id, SQL: sql, Sink: plan.Sink.Name, Sources: plan.Sources, State: catalog.Running})
 	qctx, cancel := context.WithCancel(context.Background())
 	q.cancel = cancel
 	go func() {
@@ -459,8 +463,6 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			}
 		}
 	}()
-	e.queries[q.id] = q
-	e.cat.AddQuery(&catalog.Query{ID: q.id, SQL: sql, Sink: plan.Sink.Name, Sources: plan.Sources, State: catalog.Running})
 	return nil
 }
 

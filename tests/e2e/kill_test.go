@@ -385,4 +385,3 @@ func (r *killReader) aggMissing(want table) string {
 	}
 	return ""
 }
-

@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 # tmux, kcat: the terminal end-to-end tests and manual checks against a broker.
 APT_PACKAGES := librocksdb-dev tmux kcat
 
-.PHONY: all deps build run test bench conformance clean
+.PHONY: all deps build run test test-faults bench conformance clean
 
 all: build
 
@@ -38,6 +38,11 @@ test: build
 	@[ -d ../shared/conformance/ksql/qtt ] || echo "test: ../shared/conformance/ksql not found: the ksqlDB conformance corpus is skipped"
 	$(GO) vet ./...
 	$(GO) test -timeout 30m ./...
+
+# The long kill tests: 100,000 events, 10 SIGKILLs of the server per
+# processing guarantee (the short form runs in make test).
+test-faults: build
+	SLUICE_FAULTS=long $(GO) test -count=1 -timeout 60m -run 'TestKill' -v ./tests/e2e
 
 # ksqlDB's functional test corpus (../shared/conformance/ksql): totals per file,
 # the largest failure causes, and a check against tests/conformance/passing.txt.

@@ -198,6 +198,10 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		e.Close()
 		return nil, fmt.Errorf("restore catalog from command topic: %w", err)
 	}
+	if err := e.registerProcessingLogStream(ctx); err != nil {
+		e.Close()
+		return nil, err
+	}
 	if !e.cfg.DirectAssignment {
 		// Other servers may share the service id: apply what they accept.
 		fctx, cancel := context.WithCancel(context.Background())

@@ -151,7 +151,7 @@ func headerValue(hs []kafka.Header, key string) any {
 func (sp *sourceProc) process(r *kafka.Record) error {
 	row, m, err := sp.decode(r)
 	if err != nil {
-		return &recordError{m: m, err: err}
+		return &recordError{m: m, err: err, raw: r.Value, decode: true}
 	}
 	return sp.next(m, row)
 }

@@ -2,12 +2,16 @@ package exec
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/sluicedb/sluice/exec/kafka"
+	"github.com/sluicedb/sluice/sql/parser"
 )
 
 // processingLog records record-level errors (bad records, failed
@@ -29,43 +33,122 @@ func newProcessingLog(e *Engine) *processingLog {
 	return p
 }
 
+// plogEntry is one processing-log record, in ksqlDB's schema (the value
+// of the KSQL_PROCESSING_LOG stream), with the record's partition and
+// offset added next to its topic.
 type plogEntry struct {
-	QueryID   string `json:"queryId,omitempty"`
-	Topic     string `json:"topic,omitempty"`
-	Partition int32  `json:"partition"`
-	Offset    int64  `json:"offset"`
-	Message   string `json:"message"`
-	Time      int64  `json:"time"`
+	Logger  string      `json:"LOGGER"`
+	Level   string      `json:"LEVEL"`
+	Time    int64       `json:"TIME"`
+	Message plogMessage `json:"MESSAGE"`
+}
+
+// Processing-log message types, as ksqlDB numbers them.
+const (
+	plogDeserialization  = 0
+	plogRecordProcessing = 1
+)
+
+type plogMessage struct {
+	Type             int             `json:"TYPE"`
+	Deserialization  *plogRecordInfo `json:"DESERIALIZATIONERROR"`
+	RecordProcessing *plogRecordInfo `json:"RECORDPROCESSINGERROR"`
+}
+
+type plogRecordInfo struct {
+	Target    string   `json:"TARGET,omitempty"`
+	Message   string   `json:"ERRORMESSAGE"`
+	RecordB64 *string  `json:"RECORDB64,omitempty"`
+	Cause     []string `json:"CAUSE"`
+	Topic     string   `json:"TOPIC,omitempty"`
+	Partition int32    `json:"PARTITION"`
+	Offset    int64    `json:"OFFSET"`
+}
+
+// processingLogStream is the DDL of the KSQL_PROCESSING_LOG stream, ksqlDB's
+// schema plus PARTITION and OFFSET beside TOPIC. The query id is in LOGGER
+// ("processing.<query id>..."), as in ksqlDB.
+const processingLogStream = `CREATE STREAM IF NOT EXISTS KSQL_PROCESSING_LOG (
+  LOGGER STRING, LEVEL STRING, TIME BIGINT,
+  MESSAGE STRUCT<
+    TYPE INT,
+    DESERIALIZATIONERROR STRUCT<TARGET STRING, ERRORMESSAGE STRING, RECORDB64 STRING, CAUSE ARRAY<STRING>, ` + "`TOPIC` STRING, `PARTITION` INT, `OFFSET` BIGINT" + `>,
+    RECORDPROCESSINGERROR STRUCT<ERRORMESSAGE STRING, RECORD STRING, CAUSE ARRAY<STRING>, ` + "`TOPIC` STRING, `PARTITION` INT, `OFFSET` BIGINT" + `>,
+    PRODUCTIONERROR STRUCT<ERRORMESSAGE STRING>,
+    SERIALIZATIONERROR STRUCT<TARGET STRING, ERRORMESSAGE STRING, RECORD STRING, CAUSE ARRAY<STRING>, ` + "`TOPIC` STRING" + `>,
+    KAFKASTREAMSTHREADERROR STRUCT<ERRORMESSAGE STRING, THREADNAME STRING, CAUSE ARRAY<STRING>>>
+) WITH (KAFKA_TOPIC='%s', VALUE_FORMAT='JSON', PARTITIONS=1);`
+
+// registerProcessingLogStream makes the processing log readable as the
+// KSQL_PROCESSING_LOG stream when ksql.logging.processing.stream.auto.create
+// is set, as ksqlDB does at startup. Each server registers it locally.
+func (e *Engine) registerProcessingLogStream(ctx context.Context) error {
+	if !strings.EqualFold(e.cfg.Properties["ksql.logging.processing.stream.auto.create"], "true") {
+		return nil
+	}
+	if err := e.plog.ensureTopic(); err != nil {
+		return err
+	}
+	stmts, err := parser.Parse(fmt.Sprintf(processingLogStream, e.plog.topic))
+	if err != nil {
+		return fmt.Errorf("processing log stream: %w", err)
+	}
+	if _, err := e.dispatch(ctx, NewSession(), stmts[0], true); err != nil {
+		return fmt.Errorf("processing log stream: %w", err)
+	}
+	return nil
 }
 
 // Errors is the number of record-level errors since start.
 func (e *Engine) ProcessingErrors() int64 { return e.plog.count.Load() }
 
 func (e *Engine) reportRecordError(q *runningQuery, err error) {
-	ent := plogEntry{Message: err.Error(), Time: time.Now().UnixMilli()}
-	var re *recordError
-	if errors.As(err, &re) {
-		ent.Topic, ent.Partition, ent.Offset = re.m.topic, re.m.partition, re.m.offset
-		ent.Message = re.err.Error()
-	}
+	logger := "processing"
 	if q != nil {
-		ent.QueryID = q.id
+		logger += "." + q.id
 		q.errs.Add(1)
 	}
+	ent := plogEntry{Level: "ERROR", Time: time.Now().UnixMilli()}
+	info := &plogRecordInfo{Message: err.Error(), Cause: []string{}, Partition: -1, Offset: -1}
+	var re *recordError
+	if errors.As(err, &re) {
+		info.Message = re.err.Error()
+		if re.m != nil {
+			info.Topic, info.Partition, info.Offset = re.m.topic, re.m.partition, re.m.offset
+		}
+	}
+	if re != nil && re.decode {
+		logger += ".KsqlTopic.Source.deserializer"
+		info.Target = "value"
+		b64 := base64.StdEncoding.EncodeToString(re.raw)
+		info.RecordB64 = &b64
+		ent.Message = plogMessage{Type: plogDeserialization, Deserialization: info}
+	} else {
+		ent.Message = plogMessage{Type: plogRecordProcessing, RecordProcessing: info}
+	}
+	ent.Logger = logger
 	e.plog.count.Add(1)
-	e.logf("processing log: query %s: %s (topic %s, partition %d, offset %d)", ent.QueryID, ent.Message, ent.Topic, ent.Partition, ent.Offset)
+	e.logf("processing log: %s: %s (topic %s, partition %d, offset %d)", logger, info.Message, info.Topic, info.Partition, info.Offset)
 	e.plog.write(ent)
 }
 
+// ensureTopic creates the processing log's topic once.
+func (p *processingLog) ensureTopic() error {
+	if p.ready.Load() {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.e.client.CreateTopic(ctx, p.topic, 1, nil); err != nil && !errors.Is(err, kafka.ErrTopicExists) {
+		return err
+	}
+	p.ready.Store(true)
+	return nil
+}
+
 func (p *processingLog) write(ent plogEntry) {
-	if !p.ready.Load() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := p.e.client.CreateTopic(ctx, p.topic, 1, nil)
-		cancel()
-		if err != nil && !errors.Is(err, kafka.ErrTopicExists) {
-			return
-		}
-		p.ready.Store(true)
+	if err := p.ensureTopic(); err != nil {
+		return
 	}
 	b, _ := json.Marshal(ent)
 	p.producer.Produce(context.Background(), &kafka.Record{Topic: p.topic, Partition: -1, Value: b})

@@ -32,6 +32,10 @@ type emitFn func(m *rowMeta, row types.Row) error
 type recordError struct {
 	m   *rowMeta
 	err error
+	// raw is the undecodable record's value, set for deserialization
+	// errors only (the processing log shows it base64-encoded).
+	raw    []byte
+	decode bool
 }
 
 func (r *recordError) Error() string {

@@ -124,8 +124,8 @@ const idleCommit = 100 * time.Millisecond
 // commit; flushing memtables that often costs more than it saves here).
 const checkpointInterval = 10 * time.Second
 
-// lastPerPartition keeps the position of the last record of each partition
-// in recs: only topic, partition and offset, so that the fetched data is not
+// lastPerPartition keeps the position of the furthest record of each
+// partition in recs: only topic, partition and offset, so that the fetched data is not
 // held until the commit.
 func lastPerPartition(recs []kafka.Record) []kafka.Record {
 	type tp struct {
@@ -138,7 +138,9 @@ func lastPerPartition(recs []kafka.Record) []kafka.Record {
 		pos := kafka.Record{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset}
 		k := tp{r.Topic, r.Partition}
 		if i, ok := idx[k]; ok {
-			out[i] = pos
+			if pos.Offset > out[i].Offset {
+				out[i] = pos
+			}
 			continue
 		}
 		idx[k] = len(out)
@@ -203,7 +205,13 @@ func (e *Engine) internalPrefix(queryID string) string { return e.groupID(queryI
 // Called with e.mu held.
 func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.Plan, sql string) error {
 	q := &runningQuery{id: plan.QueryID, plan: plan, done: make(chan struct{}), reqs: make(chan queryRequest, 16)}
+	eos, err := e.exactlyOnce(s)
+	if err != nil {
+		return err
+	}
 	var produceErr atomic.Value
+	// Under exactly-once, producer becomes the query's transactional
+	// producer once its session is open (below), before any record flows.
 	producer := e.client.Producer(func(err error) { produceErr.Store(err) })
 	bg := context.Background()
 	produce := func(r *kafka.Record) error {
@@ -228,7 +236,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		if log, err = e.internalTopics(ctx, s, plan, topics); err != nil {
 			return err
 		}
-		log.produce, log.restored = internal, &q.restored
+		log.produce, log.restored, log.eos = internal, &q.restored, eos
 		env.internal, env.topicPrefix = internal, log.prefix
 		env.coalesce, env.maxCache = e.recordCache(s)
 		for _, t := range repartitionTopics(plan.Topology) {
@@ -276,7 +284,16 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 	}
 	var cons *kafka.Consumer
 	var commit func(context.Context) error
-	if e.cfg.DirectAssignment {
+	var txn *txnLoop
+	closeCons := func() { cons.Close() }
+	if eos {
+		sess, err := e.startTxn(ctx, group, topics, earliest)
+		if err != nil {
+			return err
+		}
+		txn = &txnLoop{e: e, q: q, sess: sess, group: group}
+		cons, closeCons, producer = sess.Consumer(), sess.Close, sess.Producer()
+	} else if e.cfg.DirectAssignment {
 		offs := map[string]kafka.Offsets{}
 		for _, topic := range topics {
 			committed := start[topic]
@@ -326,11 +343,15 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			rekeyed[log.prefix+t] = true
 		}
 	}
+	// Registered before the loop starts, so that a failure of the loop
+	// (q.fail) is what SHOW QUERIES shows, not overwritten by RUNNING.
+	e.queries[q.id] = q
+	e.cat.AddQuery(&catalog.Query{ID: q.id, SQL: sql, Sink: plan.Sink.Name, Sources: plan.Sources, State: catalog.Running})
 	qctx, cancel := context.WithCancel(context.Background())
 	q.cancel = cancel
 	go func() {
 		defer close(q.done)
-		defer cons.Close()
+		defer closeCons()
 		defer tasks.close()
 		// Outputs are flushed and input offsets committed together, at most
 		// every commitInterval and whenever the input runs dry, so the
@@ -342,6 +363,15 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		// their input offsets: a crash in between re-processes, never loses.
 		flushCommit := func() bool {
 			if len(pending) == 0 {
+				return true
+			}
+			if txn != nil {
+				if err := txn.commit(tasks, pending); err != nil {
+					q.fail(e, err)
+					return false
+				}
+				pending = pending[:0]
+				last = time.Now()
 				return true
 			}
 			err := tasks.flush()
@@ -422,7 +452,9 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				recs = mergeByTime(recs)
 			}
 			tasks.run(recs, report)
-			pending = append(pending, lastPerPartition(recs)...)
+			// Transaction markers count as consumed: the position must reach
+			// the end offset of a transactionally written input.
+			pending = append(pending, lastPerPartition(append(recs, cons.Marks()...))...)
 			if len(pending) == 0 || (len(recs) > 0 && time.Since(last) < interval) {
 				continue
 			}
@@ -431,8 +463,6 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			}
 		}
 	}()
-	e.queries[q.id] = q
-	e.cat.AddQuery(&catalog.Query{ID: q.id, SQL: sql, Sink: plan.Sink.Name, Sources: plan.Sources, State: catalog.Running})
 	return nil
 }
 

@@ -27,12 +27,13 @@ import (
 // Without a changelog (push queries) the stores are in memory.
 type taskStores struct {
 	partition int32
-	db        *rocks.DB     // nil: in memory
-	segs      *mem.Segments // in-memory segment provider
-	cache     *cache.Cache  // write-back cache of byte stores, flushed at commit
-	log       *changelogs   // nil: no changelogs
-	topics    []string      // changelog topics of the stores opened so far
-	restored  int           // changelog records replayed at open
+	db        *rocks.DB        // nil: in memory
+	segs      *mem.Segments    // in-memory segment provider
+	cache     *cache.Cache     // write-back cache of byte stores, flushed at commit
+	log       *changelogs      // nil: no changelogs
+	topics    []string         // changelog topics of the stores opened so far
+	restored  int              // changelog records replayed at open
+	ckpt      map[string]int64 // the checkpoint found at open: where restores start
 }
 
 // changelogs is what a query's tasks share to write and restore changelogs.
@@ -44,6 +45,11 @@ type changelogs struct {
 	restored *atomic.Int64
 	dir      string // the query's state directory
 	cache    *rocks.BlockCache
+	// eos: the changelogs are written in transactions. A task's local
+	// store may then hold writes of an aborted transaction, so it keeps no
+	// checkpoint while running (a crash wipes it; the changelog's committed
+	// records restore it) and writes one only on a clean close.
+	eos bool
 }
 
 func (c *changelogs) topic(store string) string { return c.prefix + store + "-changelog" }
@@ -59,16 +65,24 @@ func newTaskStores(log *changelogs, p int32) (*taskStores, error) {
 		return ts, nil
 	}
 	dir := filepath.Join(log.dir, strconv.Itoa(int(p)))
-	if _, ok, err := rocks.ReadCheckpoint(dir); err != nil || !ok {
+	ckpt, ok, err := rocks.ReadCheckpoint(dir)
+	if err != nil || !ok {
 		if err := rocks.Destroy(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("task %d: wipe state without checkpoint: %w", p, err)
 		}
+		ckpt = nil
 	}
 	db, err := rocks.Open(dir, rocks.Options{BlockCache: log.cache})
 	if err != nil {
 		return nil, fmt.Errorf("task %d: %w", p, err)
 	}
-	ts.db = db
+	if log.eos {
+		if err := db.RemoveCheckpoint(); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("task %d: %w", p, err)
+		}
+	}
+	ts.db, ts.ckpt = db, ckpt
 	ts.cache = cache.New(cache.Options{Changelog: state.ChangelogFunc(ts.append)})
 	return ts, nil
 }
@@ -88,14 +102,7 @@ func (ts *taskStores) append(store string, key, value []byte) error {
 // checkpointed returns the changelog offset the local DB holds up to for a
 // store's topic (0 without a checkpoint).
 func (ts *taskStores) checkpointed(topic string) int64 {
-	if ts.db == nil {
-		return 0
-	}
-	offs, ok, err := ts.db.ReadCheckpoint()
-	if err != nil || !ok {
-		return 0
-	}
-	return offs[topic]
+	return ts.ckpt[topic]
 }
 
 // restore replays the store's changelog into dst, from the checkpoint on.
@@ -248,12 +255,13 @@ func (ts *taskStores) close() error {
 }
 
 // readChangelog reads one partition of a changelog topic from offset from to
-// its current end.
+// its current stable end: committed records only, so that state written by
+// an aborted or still open transaction never comes back.
 func (e *Engine) readChangelog(topic string, partition int32, from int64) iter.Seq2[state.Record, error] {
 	return func(yield func(state.Record, error) bool) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		ends, err := e.client.EndOffsets(ctx, topic)
+		ends, err := e.client.StableEndOffsets(ctx, topic)
 		if err != nil {
 			yield(state.Record{}, err)
 			return
@@ -279,10 +287,19 @@ func (e *Engine) readChangelog(topic string, partition int32, from int64) iter.S
 				return
 			}
 			for _, r := range recs {
+				if r.Offset >= end {
+					return
+				}
 				if !yield(state.Record{Key: r.Key, Value: r.Value}, nil) {
 					return
 				}
 				if r.Offset+1 >= end {
+					return
+				}
+			}
+			// A transactional changelog ends with a commit marker.
+			for _, m := range cons.Marks() {
+				if m.Offset+1 >= end {
 					return
 				}
 			}

@@ -435,6 +435,9 @@ when --broker-listen is given.`)
 		cfg.AdvertisedURL = scheme + ln.Addr().String()
 	}
 	cfg.ForwardPull = server.Forwarder(client, *user, *password)
+	// As ksqlDB's server images do, the server registers the processing
+	// log as the KSQL_PROCESSING_LOG stream.
+	cfg.Properties = map[string]string{"ksql.logging.processing.stream.auto.create": "true"}
 	if *brokerListen != "" {
 		// The engine starts its embedded broker on a private port; to expose
 		// it, start it here and connect to it as to any broker.

@@ -235,7 +235,7 @@ func (c *Client) Produce(ctx context.Context, r *Record) (int32, int64, error) {
 // client are recycled once acknowledged (the client is done with a record
 // when its promise has run), so queuing a record allocates nothing.
 type Producer struct {
-	c       *Client
+	kcl     *kgo.Client // the client records are queued on
 	promise func(*kgo.Record, error)
 	free    sync.Pool // of *kgo.Record
 }
@@ -243,7 +243,11 @@ type Producer struct {
 // Producer returns a producer whose failures are reported to onErr. It is
 // safe for concurrent use.
 func (c *Client) Producer(onErr func(error)) *Producer {
-	p := &Producer{c: c}
+	return newProducer(c.bulk, onErr)
+}
+
+func newProducer(kcl *kgo.Client, onErr func(error)) *Producer {
+	p := &Producer{kcl: kcl}
 	p.promise = func(kr *kgo.Record, err error) {
 		if err != nil {
 			onErr(err)
@@ -263,7 +267,7 @@ func (p *Producer) Produce(ctx context.Context, r *Record) {
 		kr = new(kgo.Record)
 	}
 	fillKgo(kr, r)
-	p.c.bulk.Produce(ctx, kr, p.promise)
+	p.kcl.Produce(ctx, kr, p.promise)
 }
 
 // Flush waits for every queued record to be acked.
@@ -310,6 +314,12 @@ type Offsets map[int32]int64
 // EndOffsets returns the next offset to be written per partition.
 func (c *Client) EndOffsets(ctx context.Context, topic string) (Offsets, error) {
 	return c.listOffsets(ctx, topic, c.adm.ListEndOffsets)
+}
+
+// StableEndOffsets returns the last stable offset per partition: the end
+// a read_committed consumer can reach while a transaction is open.
+func (c *Client) StableEndOffsets(ctx context.Context, topic string) (Offsets, error) {
+	return c.listOffsets(ctx, topic, c.adm.ListCommittedOffsets)
 }
 
 // StartOffsets returns the first readable offset per partition.

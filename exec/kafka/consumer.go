@@ -16,6 +16,31 @@ import (
 type Consumer struct {
 	cl    *kgo.Client
 	group bool
+	// marks holds the positions of the transaction markers polled since
+	// the last Marks call: they are never handed out as records, but a
+	// reader that must reach an end offset (restore, caught-up checks,
+	// offset commits) has to count them as consumed.
+	marks []Record
+}
+
+// Marks returns, and forgets, the positions (topic, partition, offset) of
+// the transaction markers consumed since the last call.
+func (c *Consumer) Marks() []Record {
+	m := c.marks
+	c.marks = nil
+	return m
+}
+
+// mark keeps the latest marker position of kr's partition, so that a
+// consumer whose caller never asks for marks holds one per partition.
+func (c *Consumer) mark(kr *kgo.Record) {
+	for i := range c.marks {
+		if m := &c.marks[i]; m.Topic == kr.Topic && m.Partition == kr.Partition {
+			m.Offset = max(m.Offset, kr.Offset)
+			return
+		}
+	}
+	c.marks = append(c.marks, Record{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset})
 }
 
 // GroupConfig configures a group consumer.
@@ -49,6 +74,15 @@ type GroupConfig struct {
 // same member, which is what a task reading an input partition and the
 // matching repartition partition needs (Kafka Streams' co-partitioning).
 func (c *Client) NewGroupConsumer(cfg GroupConfig) (*Consumer, error) {
+	cl, err := kgo.NewClient(groupOpts(c.seeds, cfg)...)
+	if err != nil {
+		return nil, fmt.Errorf("consumer group %s: %w", cfg.Group, err)
+	}
+	return &Consumer{cl: cl, group: true}, nil
+}
+
+// groupOpts are the options of a query's group consumer, transactional or not.
+func groupOpts(seeds []string, cfg GroupConfig) []kgo.Opt {
 	reset := kgo.NewOffset().AtEnd()
 	if cfg.Earliest {
 		reset = kgo.NewOffset().AtStart()
@@ -57,7 +91,7 @@ func (c *Client) NewGroupConsumer(cfg GroupConfig) (*Consumer, error) {
 	if session <= 0 {
 		session = 10 * time.Second
 	}
-	opts := append(baseOpts(c.seeds),
+	opts := append(baseOpts(seeds),
 		kgo.ConsumerGroup(cfg.Group),
 		kgo.ConsumeTopics(cfg.Topics...),
 		kgo.ConsumeResetOffset(reset),
@@ -71,6 +105,7 @@ func (c *Client) NewGroupConsumer(cfg GroupConfig) (*Consumer, error) {
 		kgo.RebalanceTimeout(max(2*session, 10*time.Second)),
 		kgo.FetchMaxWait(100_000_000),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.KeepControlRecords(),
 	)
 	if cfg.InstanceID != "" {
 		opts = append(opts, kgo.InstanceID(cfg.InstanceID))
@@ -90,11 +125,7 @@ func (c *Client) NewGroupConsumer(cfg GroupConfig) (*Consumer, error) {
 			}
 		}))
 	}
-	cl, err := kgo.NewClient(opts...)
-	if err != nil {
-		return nil, fmt.Errorf("consumer group %s: %w", cfg.Group, err)
-	}
-	return &Consumer{cl: cl, group: true}, nil
+	return opts
 }
 
 // NewPartitionConsumer reads topic from the given offsets (partitions not
@@ -120,7 +151,13 @@ func (c *Consumer) Poll(ctx context.Context) ([]Record, error) {
 		}
 	})
 	out := make([]Record, 0, fs.NumRecords())
-	fs.EachRecord(func(kr *kgo.Record) { out = append(out, fromKgo(kr)) })
+	fs.EachRecord(func(kr *kgo.Record) {
+		if kr.Attrs.IsControl() {
+			c.mark(kr)
+			return
+		}
+		out = append(out, fromKgo(kr))
+	})
 	return out, firstErr
 }
 
@@ -168,6 +205,7 @@ func (c *Client) NewPartitionConsumerMulti(offs map[string]Offsets) (*Consumer, 
 		kgo.ConsumePartitions(all),
 		kgo.FetchMaxWait(100_000_000),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.KeepControlRecords(),
 	)
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {

@@ -138,7 +138,11 @@ func (f *formatter) expr(e Expr) {
 			inner.expr(e.X)
 			s := inner.b.String()
 			f.w(sign)
-			if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
+			if _, lit := e.X.(*Literal); lit {
+				// A sign written before a number is read as part of the
+				// literal ("-0" is the literal 0): keep the operator apart.
+				s = "(" + s + ")"
+			} else if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
 				f.w(" ")
 			}
 			f.w(s)

@@ -874,6 +874,11 @@ func (rw *rewriter) convert(n tast.ExprNode) (ast.Expr, error) {
 		}
 		l := &ast.Like{ExprBase: base, X: x, Pattern: pat, Not: n.Not}
 		if n.EscapeExplicit {
+			if n.Escape >= 0x80 {
+				// The expression parser keeps one byte: a character beyond
+				// ASCII would come back as another one.
+				return nil, rw.errNode(n, "the ESCAPE character must be a single ASCII character")
+			}
 			l.Escape = &ast.Literal{ExprBase: base, Value: string(rune(n.Escape))}
 		}
 		return l, nil

@@ -165,8 +165,7 @@ func columnTypes(res exec.Result) []string {
 // array of a header, rows and a final message.
 func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	var req queryRequest
-	if e := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); e != nil {
-		writeJSON(w, r, http.StatusBadRequest, e)
+	if !decodeBody(w, r, s.cfg.MaxBodyBytes, &req) {
 		return
 	}
 	res, sess, limited, ok := s.startQuery(w, r, req.Ksql, req.StreamsProperties)
@@ -242,8 +241,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 // rows as JSON arrays, newline-delimited or as one JSON array.
 func (s *Server) handleQueryStream(w http.ResponseWriter, r *http.Request) {
 	var req queryRequest
-	if e := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); e != nil {
-		writeJSON(w, r, http.StatusBadRequest, e)
+	if !decodeBody(w, r, s.cfg.MaxBodyBytes, &req) {
 		return
 	}
 	res, sess, _, ok := s.startQuery(w, r, req.SQL, req.Properties)
@@ -322,8 +320,7 @@ func (s *Server) handleCloseQuery(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		QueryID string `json:"queryId"`
 	}
-	if e := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); e != nil {
-		writeJSON(w, r, http.StatusBadRequest, e)
+	if !decodeBody(w, r, s.cfg.MaxBodyBytes, &req) {
 		return
 	}
 	if req.QueryID == "" {

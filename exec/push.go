@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 
 	"github.com/sluicedb/sluice/exec/kafka"
@@ -18,6 +19,32 @@ func (e *Engine) stopTransient(id string) bool {
 	if c, ok := transients.LoadAndDelete(id); ok {
 		c.(context.CancelFunc)()
 		return true
+	}
+	return false
+}
+
+// scalablePush tells whether ksqlDB would run q as a scalable push query
+// (ScalablePushUtil.isScalablePushQuery): ksql.query.push.v2.enabled, from
+// the latest offsets, over one source that a persistent query writes, with
+// no join, grouping, window or repartitioning. ksqlDB then taps the
+// persistent query; Sluice reads the sink topic from its end, which yields
+// the same rows, and only names the query as ksqlDB does.
+func (e *Engine) scalablePush(s *Session, q *ast.Query) bool {
+	if !strings.EqualFold(e.prop(s, "ksql.query.push.v2.enabled"), "true") || e.earliest(s) {
+		return false
+	}
+	ref, ok := q.From.(*ast.SourceRef)
+	if !ok || q.Window != nil || len(q.GroupBy) > 0 || len(q.PartitionBy) > 0 || q.Having != nil {
+		return false
+	}
+	src := e.cat.Source(ref.Name)
+	if src == nil {
+		return false
+	}
+	for _, pq := range e.cat.Queries() {
+		if pq.Sink == src.Name {
+			return true
+		}
 	}
 	return false
 }
@@ -40,7 +67,11 @@ func (e *Engine) query(ctx context.Context, s *Session, q *ast.Query) ([]Result,
 			name = ref.Name
 		}
 	}
-	id := fmt.Sprintf("transient_%s_%d", name, rand.Uint64()%10_000_000_000_000_000)
+	prefix := "transient_" + name + "_"
+	if e.scalablePush(s, q) {
+		prefix = "SCALABLE_PUSH_QUERY_"
+	}
+	id := fmt.Sprintf("%s%d", prefix, rand.Uint64()%10_000_000_000_000_000)
 	plan, err := planner.PlanQuery(e.cat, q, planner.QueryOptions{QueryID: id, Kind: planner.Push, Defaults: e.defaults(s)})
 	if err != nil {
 		return nil, err
@@ -112,12 +143,14 @@ func (e *Engine) query(ctx context.Context, s *Session, q *ast.Query) ([]Result,
 			}
 		}
 	}()
+	// No Keys: a push query's rows are a stream of changes, whose schema
+	// ksqlDB prints without KEY even over a table (its transient queries'
+	// result schema holds every column as a value).
 	cols := make([]string, len(plan.Output.Columns))
 	tys := make([]*types.Type, len(plan.Output.Columns))
-	keys := make([]bool, len(plan.Output.Columns))
 	for i, c := range plan.Output.Columns {
-		cols[i], tys[i], keys[i] = c.Name, c.Type, c.Namespace == types.KeyColumn
+		cols[i], tys[i] = c.Name, c.Type
 	}
-	return []Result{{Kind: ResultStream, Columns: cols, Types: tys, Keys: keys, Stream: rows, Cancel: cancel, QueryID: id,
+	return []Result{{Kind: ResultStream, Columns: cols, Types: tys, Stream: rows, Cancel: cancel, QueryID: id,
 		Err: func() error { errMu.Lock(); defer errMu.Unlock(); return runErr }}}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -29,6 +30,8 @@ const (
 	codeUnauthorized     = 40100
 	codeNotFound         = 40400
 	codeMethodNotAllowed = 40500
+	codeTooLarge         = 41300
+	codeUnsupportedType  = 41500
 	codeServerError      = 50000
 )
 
@@ -104,26 +107,59 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
-// decodeBody reads a JSON request body of at most limit bytes into v. The
-// returned error is ready to send to the client.
-func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any) *errorEntity {
+// decodeBody reads a JSON request body of at most limit bytes into v. On
+// failure it has answered the request (413 for a body over the limit, 400
+// otherwise) and returns false.
+func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
 	body := http.MaxBytesReader(w, r.Body, limit)
 	dec := json.NewDecoder(body)
 	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		switch {
-		case errors.As(err, &mbe):
-			return genericError(codeBadRequest, fmt.Sprintf("Request body is larger than %d bytes", limit))
-		case errors.Is(err, io.EOF):
-			return genericError(codeBadRequest, "Request body is empty")
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("unexpected data after the request object")
+	}
+	if err == nil {
+		return true
+	}
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		writeJSON(w, r, http.StatusRequestEntityTooLarge, tooLarge(limit))
+	case errors.Is(err, io.EOF):
+		writeJSON(w, r, http.StatusBadRequest, genericError(codeBadRequest, "Request body is empty"))
+	default:
+		writeJSON(w, r, http.StatusBadRequest, genericError(codeBadRequest, "Invalid JSON in request: "+err.Error()))
+	}
+	return false
+}
+
+func tooLarge(limit int64) *errorEntity {
+	return genericError(codeTooLarge, fmt.Sprintf("Request body is larger than %d bytes", limit))
+}
+
+// requestTypes are the request content types the API reads: ksqlDB's, JSON
+// and the delimited format of /query-stream and /inserts-stream. A request
+// without a Content-Type is read as JSON, as curl users expect.
+var requestTypes = map[string]bool{ctKsqlV1: true, "application/vnd.ksql+json": true, ctJSON: true, ctDelimited: true}
+
+// requireJSON answers 415 to a request whose body is declared as something
+// the API cannot read (a form, plain text), rather than failing on it later
+// with a confusing JSON error.
+func requireJSON(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ct := r.Header.Get("Content-Type")
+		if ct == "" {
+			next.ServeHTTP(w, r)
+			return
 		}
-		return genericError(codeBadRequest, "Invalid JSON in request: "+err.Error())
-	}
-	if dec.More() {
-		return genericError(codeBadRequest, "Invalid JSON in request: unexpected data after the request object")
-	}
-	return nil
+		mt, _, err := mime.ParseMediaType(ct)
+		if err == nil && (requestTypes[mt] || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		writeJSON(w, r, http.StatusUnsupportedMediaType, genericError(codeUnsupportedType,
+			fmt.Sprintf("Unsupported content type %q: send %s or %s", ct, ctKsqlV1, ctJSON)))
+	})
 }
 
 // propertyMap turns request properties (any JSON values) into the strings a

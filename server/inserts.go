@@ -22,10 +22,16 @@ import (
 // gets the same coercions and errors as the SQL statement.
 func (s *Server) handleInsertsStream(w http.ResponseWriter, r *http.Request) {
 	sc := bufio.NewScanner(r.Body)
-	sc.Buffer(make([]byte, 0, 64<<10), int(s.cfg.MaxBodyBytes))
+	// A scanner's limit is the larger of its buffer and max: the buffer
+	// must not exceed the limit.
+	sc.Buffer(make([]byte, 0, min(64<<10, s.cfg.MaxBodyBytes)), int(s.cfg.MaxBodyBytes))
 	line, err := nextLine(sc)
 	if errors.Is(err, errEndOfStream) {
 		err = errors.New(`expected {"target": "<stream>"} on the first line`)
+	}
+	if errors.Is(err, errLineTooLong) {
+		writeJSON(w, r, http.StatusRequestEntityTooLarge, tooLarge(s.cfg.MaxBodyBytes))
+		return
 	}
 	if err != nil {
 		writeJSON(w, r, http.StatusBadRequest, genericError(codeBadRequest, "Missing inserts stream arguments: "+err.Error()))
@@ -95,7 +101,11 @@ func (s *Server) handleInsertsStream(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-var errEndOfStream = errors.New("end of stream")
+var (
+	errEndOfStream = errors.New("end of stream")
+	// errLineTooLong is a line of the inserts stream over the body limit.
+	errLineTooLong = errors.New("line longer than the request limit")
+)
 
 // nextLine returns the next non-blank line.
 func nextLine(sc *bufio.Scanner) ([]byte, error) {
@@ -106,7 +116,7 @@ func nextLine(sc *bufio.Scanner) ([]byte, error) {
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("line longer than the request limit")
+			return nil, errLineTooLong
 		}
 		return nil, err
 	}

@@ -36,8 +36,7 @@ var errUseQueryEndpoint = errors.New("The following statement types should be is
 
 func (s *Server) handleKsql(w http.ResponseWriter, r *http.Request) {
 	var req ksqlRequest
-	if e := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); e != nil {
-		writeJSON(w, r, http.StatusBadRequest, e)
+	if !decodeBody(w, r, s.cfg.MaxBodyBytes, &req) {
 		return
 	}
 	if req.Ksql == "" {

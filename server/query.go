@@ -27,23 +27,42 @@ type queryRequest struct {
 	SessionVariables  map[string]any `json:"sessionVariables"`
 }
 
+// ending decides the final message /query sends after a query's last row,
+// as ksqlDB's QueryStreamWriter does: "Limit Reached" once the query's LIMIT
+// is reached, else "Query Completed" (a pull query over a stream read to its
+// end); a pull query over a table sends none.
+type ending struct {
+	announce bool
+	limit    int64 // -1 without LIMIT
+}
+
+func (e ending) message(rows int64) any {
+	switch {
+	case !e.announce:
+		return nil
+	case e.limit >= 0 && rows >= e.limit:
+		return map[string]any{"finalMessage": "Limit Reached"}
+	}
+	return map[string]any{"finalMessage": "Query Completed"}
+}
+
 // startQuery parses and starts the single query of a request. On failure
-// it has already answered the client and returns ok=false. limited tells
-// whether the query has a LIMIT, which decides how its end is announced.
-func (s *Server) startQuery(w http.ResponseWriter, r *http.Request, text string, props map[string]any) (res exec.Result, sess *exec.Session, limited, ok bool) {
+// it has already answered the client and returns ok=false. end is how the
+// query's end is announced.
+func (s *Server) startQuery(w http.ResponseWriter, r *http.Request, text string, props map[string]any) (res exec.Result, sess *exec.Session, end ending, ok bool) {
 	if strings.TrimSpace(text) == "" {
 		writeJSON(w, r, http.StatusBadRequest, genericError(codeBadRequest, "Request is missing the query text"))
-		return res, nil, false, false
+		return res, nil, ending{}, false
 	}
 	stmts, err := parser.Parse(text)
 	if err != nil {
 		writeJSON(w, r, http.StatusBadRequest, statementError(codeBadStatement, text, err, nil))
-		return res, nil, false, false
+		return res, nil, ending{}, false
 	}
 	if len(stmts) != 1 {
 		writeJSON(w, r, http.StatusBadRequest, statementError(codeBadStatement, text,
 			fmt.Errorf("Expected exactly one statement, got %d", len(stmts)), nil))
-		return res, nil, false, false
+		return res, nil, ending{}, false
 	}
 	st := stmts[0]
 	switch st.(type) {
@@ -51,7 +70,7 @@ func (s *Server) startQuery(w http.ResponseWriter, r *http.Request, text string,
 	default:
 		writeJSON(w, r, http.StatusBadRequest, statementError(codeBadStatement, st.SourceText()+";",
 			errors.New("This endpoint only runs queries (SELECT, PRINT); send other statements to /ksql"), nil))
-		return res, nil, false, false
+		return res, nil, ending{}, false
 	}
 	sess = exec.NewSession()
 	for k, v := range propertyMap(props) {
@@ -69,15 +88,24 @@ func (s *Server) startQuery(w http.ResponseWriter, r *http.Request, text string,
 	if err != nil {
 		sess.Close()
 		writeJSON(w, r, http.StatusBadRequest, statementError(codeBadStatement, st.SourceText()+";", err, nil))
-		return res, nil, false, false
+		return res, nil, ending{}, false
 	}
+	end = ending{announce: true, limit: -1}
+	var limit *int64
 	switch q := st.(type) {
 	case *ast.Query:
-		limited = q.Limit != nil
+		limit = q.Limit
+		if q.Emit == ast.EmitNone {
+			ref, isRef := q.From.(*ast.SourceRef)
+			end.announce = isRef && s.isStream(ref.Name)
+		}
 	case *ast.Print:
-		limited = q.Limit != nil
+		limit = q.Limit
 	}
-	return results[0], sess, limited, true
+	if limit != nil {
+		end.limit = *limit
+	}
+	return results[0], sess, end, true
 }
 
 // streamOutcome says why a result stream ended.
@@ -161,15 +189,20 @@ func columnTypes(res exec.Result) []string {
 	return out
 }
 
+// isStream tells whether name is a stream of the catalog.
+func (s *Server) isStream(name string) bool {
+	src := s.eng.Catalog().Source(name)
+	return src != nil && src.Kind == ast.Stream
+}
+
 // handleQuery is ksqlDB's original streaming endpoint: one chunked JSON
 // array of a header, rows and a final message.
 func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	var req queryRequest
-	if e := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); e != nil {
-		writeJSON(w, r, http.StatusBadRequest, e)
+	if !decodeBody(w, r, s.cfg.MaxBodyBytes, &req) {
 		return
 	}
-	res, sess, limited, ok := s.startQuery(w, r, req.Ksql, req.StreamsProperties)
+	res, sess, end, ok := s.startQuery(w, r, req.Ksql, req.StreamsProperties)
 	if !ok {
 		return
 	}
@@ -210,7 +243,9 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	var rows int64
 	outcome, err := s.pump(r.Context(), id, res, func(row []any, more bool) error {
+		rows++
 		return write(",\n", map[string]any{"row": map[string]any{"columns": jsonRow(row, res.Types)}}, !more)
 	})
 	var final any
@@ -222,14 +257,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	case closedByID:
 		final = map[string]any{"finalMessage": "Query Terminated"}
 	default:
-		// ksqlDB's QueryStreamWriter: a query that hit its LIMIT says so;
-		// one that ended by itself (a pull query over a stream) completed.
-		if res.Kind == exec.ResultStream {
-			final = map[string]any{"finalMessage": "Query Completed"}
-			if limited {
-				final = map[string]any{"finalMessage": "Limit Reached"}
-			}
-		}
+		final = end.message(rows)
 	}
 	if final != nil {
 		_ = write(",\n", final, false)
@@ -242,8 +270,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 // rows as JSON arrays, newline-delimited or as one JSON array.
 func (s *Server) handleQueryStream(w http.ResponseWriter, r *http.Request) {
 	var req queryRequest
-	if e := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); e != nil {
-		writeJSON(w, r, http.StatusBadRequest, e)
+	if !decodeBody(w, r, s.cfg.MaxBodyBytes, &req) {
 		return
 	}
 	res, sess, _, ok := s.startQuery(w, r, req.SQL, req.Properties)
@@ -322,8 +349,7 @@ func (s *Server) handleCloseQuery(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		QueryID string `json:"queryId"`
 	}
-	if e := decodeBody(w, r, s.cfg.MaxBodyBytes, &req); e != nil {
-		writeJSON(w, r, http.StatusBadRequest, e)
+	if !decodeBody(w, r, s.cfg.MaxBodyBytes, &req) {
 		return
 	}
 	if req.QueryID == "" {

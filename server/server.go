@@ -109,11 +109,11 @@ func New(engine *exec.Engine, cfg Config) *Server {
 // configured, basic auth in front of every route.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /ksql", s.handleKsql)
-	mux.HandleFunc("POST /query", s.handleQuery)
-	mux.HandleFunc("POST /query-stream", s.handleQueryStream)
-	mux.HandleFunc("POST /close-query", s.handleCloseQuery)
-	mux.HandleFunc("POST /inserts-stream", s.handleInsertsStream)
+	mux.Handle("POST /ksql", requireJSON(http.HandlerFunc(s.handleKsql)))
+	mux.Handle("POST /query", requireJSON(http.HandlerFunc(s.handleQuery)))
+	mux.Handle("POST /query-stream", requireJSON(http.HandlerFunc(s.handleQueryStream)))
+	mux.Handle("POST /close-query", requireJSON(http.HandlerFunc(s.handleCloseQuery)))
+	mux.Handle("POST /inserts-stream", requireJSON(http.HandlerFunc(s.handleInsertsStream)))
 	mux.HandleFunc("GET /info", s.handleInfo)
 	mux.HandleFunc("GET /healthcheck", s.handleHealthcheck)
 	mux.HandleFunc("GET /status", s.handleStatuses)

@@ -30,7 +30,7 @@ type testServer struct {
 	base string // http://127.0.0.1:port
 }
 
-func startServer(t *testing.T, cfg Config) *testServer {
+func startServer(t testing.TB, cfg Config) *testServer {
 	t.Helper()
 	eng, err := exec.NewEngine(context.Background(), exec.Config{Ephemeral: true, Logf: t.Logf})
 	if err != nil {
@@ -61,7 +61,7 @@ type response struct {
 	body   []byte
 }
 
-func (ts *testServer) do(t *testing.T, method, path string, hdr http.Header, body string) response {
+func (ts *testServer) do(t testing.TB, method, path string, hdr http.Header, body string) response {
 	t.Helper()
 	req, err := http.NewRequest(method, ts.base+path, strings.NewReader(body))
 	if err != nil {
@@ -105,24 +105,25 @@ func TestEndpointsGolden(t *testing.T) {
 	steps := []struct {
 		name, method, path, body string
 		accept                   string
+		ctype                    string // "" sends application/json
 	}{
-		{"create stream", "POST", "/ksql", ksqlBody(`CREATE STREAM pageviews (page STRING KEY, user_id STRING, ms BIGINT, price DECIMAL(5,2), tags ARRAY<STRING>, loc STRUCT<city STRING, zip INT>) WITH (kafka_topic='pageviews', value_format='JSON', partitions=2);`), ""},
+		{"create stream", "POST", "/ksql", ksqlBody(`CREATE STREAM pageviews (page STRING KEY, user_id STRING, ms BIGINT, price DECIMAL(5,2), tags ARRAY<STRING>, loc STRUCT<city STRING, zip INT>) WITH (kafka_topic='pageviews', value_format='JSON', partitions=2);`), "", ""},
 		{"create table and csas", "POST", "/ksql", ksqlBody(`CREATE TABLE users (id STRING PRIMARY KEY, name STRING) WITH (kafka_topic='users', value_format='JSON', partitions=1);
-			CREATE STREAM enriched AS SELECT * FROM pageviews WHERE ms > 0;`), ""},
-		{"insert values answers nothing", "POST", "/ksql", ksqlBody(`INSERT INTO pageviews (page, user_id, ms) VALUES ('home', 'u1', 10);`), ""},
-		{"show streams and tables", "POST", "/ksql", ksqlBody(`SHOW STREAMS; LIST TABLES;`), ctJSON},
-		{"show queries", "POST", "/ksql", ksqlBody(`SHOW QUERIES;`), ""},
-		{"show topics", "POST", "/ksql", ksqlBody(`SHOW TOPICS;`), ""},
-		{"show properties with request properties", "POST", "/ksql", `{"ksql":"SHOW PROPERTIES;","streamsProperties":{"auto.offset.reset":"earliest"}}`, ""},
-		{"describe", "POST", "/ksql", ksqlBody(`DESCRIBE pageviews;`), ""},
-		{"describe extended table", "POST", "/ksql", ksqlBody(`DESCRIBE EXTENDED users;`), ""},
-		{"describe streams", "POST", "/ksql", ksqlBody(`DESCRIBE STREAMS;`), ""},
-		{"explain", "POST", "/ksql", ksqlBody(`EXPLAIN CSAS_ENRICHED_2;`), ""},
-		{"status of all commands", "GET", "/status", "", ""},
-		{"status of one command", "GET", "/status/stream/`PAGEVIEWS`/create", "", ""},
-		{"status of an unknown command", "GET", "/status/stream/`NOPE`/create", "", ""},
-		{"terminate and drop", "POST", "/ksql", ksqlBody(`TERMINATE CSAS_ENRICHED_2; DROP STREAM enriched DELETE TOPIC;`), ""},
-		{"healthcheck", "GET", "/healthcheck", "", ""},
+			CREATE STREAM enriched AS SELECT * FROM pageviews WHERE ms > 0;`), "", ""},
+		{"insert values answers nothing", "POST", "/ksql", ksqlBody(`INSERT INTO pageviews (page, user_id, ms) VALUES ('home', 'u1', 10);`), "", ""},
+		{"show streams and tables", "POST", "/ksql", ksqlBody(`SHOW STREAMS; LIST TABLES;`), ctJSON, ""},
+		{"show queries", "POST", "/ksql", ksqlBody(`SHOW QUERIES;`), "", ""},
+		{"show topics", "POST", "/ksql", ksqlBody(`SHOW TOPICS;`), "", ""},
+		{"show properties with request properties", "POST", "/ksql", `{"ksql":"SHOW PROPERTIES;","streamsProperties":{"auto.offset.reset":"earliest"}}`, "", ""},
+		{"describe", "POST", "/ksql", ksqlBody(`DESCRIBE pageviews;`), "", ""},
+		{"describe extended table", "POST", "/ksql", ksqlBody(`DESCRIBE EXTENDED users;`), "", ""},
+		{"describe streams", "POST", "/ksql", ksqlBody(`DESCRIBE STREAMS;`), "", ""},
+		{"explain", "POST", "/ksql", ksqlBody(`EXPLAIN CSAS_ENRICHED_2;`), "", ""},
+		{"status of all commands", "GET", "/status", "", "", ""},
+		{"status of one command", "GET", "/status/stream/`PAGEVIEWS`/create", "", "", ""},
+		{"status of an unknown command", "GET", "/status/stream/`NOPE`/create", "", "", ""},
+		{"terminate and drop", "POST", "/ksql", ksqlBody(`TERMINATE CSAS_ENRICHED_2; DROP STREAM enriched DELETE TOPIC;`), "", ""},
+		{"healthcheck", "GET", "/healthcheck", "", "", ""},
 		{"inserts stream", "POST", "/inserts-stream", `{"target":"pageviews"}
 {"PAGE":"a","USER_ID":"u2","MS":20,"PRICE":1.5,"TAGS":["x","y"],"LOC":{"city":"Paris","ZIP":75001}}
 
@@ -130,33 +131,45 @@ func TestEndpointsGolden(t *testing.T) {
 [1,2]
 {"page":"c","ms":"not a number"}
 {"page":"d","ROWTIME":1234}
-`, ""},
-		{"inserts stream to unknown target", "POST", "/inserts-stream", `{"target":"nope"}` + "\n", ""},
-		{"inserts stream without arguments", "POST", "/inserts-stream", ``, ""},
+`, "", ""},
+		{"inserts stream to unknown target", "POST", "/inserts-stream", `{"target":"nope"}` + "\n", "", ""},
+		{"inserts stream without arguments", "POST", "/inserts-stream", ``, "", ""},
 		// Errors.
-		{"malformed json", "POST", "/ksql", `{"ksql": `, ""},
-		{"trailing data", "POST", "/ksql", `{"ksql": "SHOW STREAMS;"} {}`, ""},
-		{"missing ksql", "POST", "/ksql", `{}`, ""},
-		{"body too large", "POST", "/ksql", ksqlBody("SHOW STREAMS; -- " + big), ""},
-		{"too many statements", "POST", "/ksql", ksqlBody(strings.Repeat("SHOW STREAMS;", 6)), ""},
-		{"syntax error", "POST", "/ksql", ksqlBody(`CREATE STREAMS x;`), ""},
-		{"second statement fails", "POST", "/ksql", ksqlBody(`SHOW TABLES; DROP STREAM nope;`), ""},
-		{"push query on /ksql", "POST", "/ksql", ksqlBody(`SELECT * FROM pageviews EMIT CHANGES;`), ""},
-		{"run script refused", "POST", "/ksql", ksqlBody(`RUN SCRIPT '/etc/passwd';`), ""},
-		{"query endpoint refuses DDL", "POST", "/query", `{"ksql":"DROP STREAM pageviews;"}`, ""},
-		{"query endpoint: two statements", "POST", "/query", `{"ksql":"SELECT * FROM pageviews EMIT CHANGES; SELECT 1 FROM pageviews EMIT CHANGES;"}`, ""},
-		{"query-stream: unknown column", "POST", "/query-stream", `{"sql":"SELECT nope FROM pageviews EMIT CHANGES;"}`, ""},
-		{"query-stream: no sql", "POST", "/query-stream", `{"properties":{}}`, ""},
-		{"close unknown query", "POST", "/close-query", `{"queryId":"nope"}`, ""},
-		{"close without id", "POST", "/close-query", `{}`, ""},
-		{"wrong method", "GET", "/ksql", "", ""},
-		{"unknown path", "GET", "/nope", "", ""},
+		{"malformed json", "POST", "/ksql", `{"ksql": `, "", ""},
+		{"trailing data", "POST", "/ksql", `{"ksql": "SHOW STREAMS;"} {}`, "", ""},
+		{"missing ksql", "POST", "/ksql", `{}`, "", ""},
+		{"body too large", "POST", "/ksql", ksqlBody("SHOW STREAMS; -- " + big), "", ""},
+		{"too many statements", "POST", "/ksql", ksqlBody(strings.Repeat("SHOW STREAMS;", 6)), "", ""},
+		{"syntax error", "POST", "/ksql", ksqlBody(`CREATE STREAMS x;`), "", ""},
+		{"second statement fails", "POST", "/ksql", ksqlBody(`SHOW TABLES; DROP STREAM nope;`), "", ""},
+		{"push query on /ksql", "POST", "/ksql", ksqlBody(`SELECT * FROM pageviews EMIT CHANGES;`), "", ""},
+		{"run script refused", "POST", "/ksql", ksqlBody(`RUN SCRIPT '/etc/passwd';`), "", ""},
+		{"query endpoint refuses DDL", "POST", "/query", `{"ksql":"DROP STREAM pageviews;"}`, "", ""},
+		{"query endpoint: two statements", "POST", "/query", `{"ksql":"SELECT * FROM pageviews EMIT CHANGES; SELECT 1 FROM pageviews EMIT CHANGES;"}`, "", ""},
+		{"query-stream: unknown column", "POST", "/query-stream", `{"sql":"SELECT nope FROM pageviews EMIT CHANGES;"}`, "", ""},
+		{"query-stream: no sql", "POST", "/query-stream", `{"properties":{}}`, "", ""},
+		{"close unknown query", "POST", "/close-query", `{"queryId":"nope"}`, "", ""},
+		{"close without id", "POST", "/close-query", `{}`, "", ""},
+		{"wrong method", "GET", "/ksql", "", "", ""},
+		{"unknown path", "GET", "/nope", "", "", ""},
+		{"unknown path with a body", "POST", "/ksql/nope", ksqlBody("SHOW STREAMS;"), "", ""},
+		{"plain text body", "POST", "/ksql", "SHOW STREAMS;", "", "text/plain"},
+		{"form body", "POST", "/query-stream", "sql=SELECT+1", "", "application/x-www-form-urlencoded"},
+		{"malformed content type", "POST", "/ksql", ksqlBody("SHOW STREAMS;"), "", "json;;"},
+		{"ksql v1 content type with charset", "POST", "/ksql", ksqlBody("SHOW TABLES;"), "", ctKsqlV1 + "; charset=utf-8"},
+		{"ksql field of the wrong type", "POST", "/ksql", `{"ksql": 5}`, "", ""},
+		{"request is an array", "POST", "/query-stream", `["SELECT 1;"]`, "", ""},
+		{"not json", "POST", "/close-query", "garbage{", "", ""},
+		{"inserts stream arguments too large", "POST", "/inserts-stream", `{"target":"` + big + `"}` + "\n", "", ""},
 	}
 	var out bytes.Buffer
 	for _, st := range steps {
 		hdr := http.Header{}
 		if st.accept != "" {
 			hdr.Set("Accept", st.accept)
+		}
+		if st.ctype != "" {
+			hdr.Set("Content-Type", st.ctype)
 		}
 		r := ts.do(t, st.method, st.path, hdr, st.body)
 		fmt.Fprintf(&out, "### %s\n%s %s\n%s\n----\n%d %s\n%s\n\n", st.name, st.method, st.path,
@@ -264,7 +277,7 @@ func TestQueryEndpointsWithLimit(t *testing.T) {
 		want                     string
 	}{
 		{"query", "/query", queryBody("ksql", "SELECT * FROM s EMIT CHANGES LIMIT 2;"), "",
-			"[{\"header\":{\"queryId\":\"<queryId>\",\"schema\":\"`K` STRING KEY, `N` INTEGER, `D` DECIMAL(4, 2), `B` BYTES, `M` MAP<STRING, INTEGER>, `TS` TIMESTAMP\"}},\n" +
+			"[{\"header\":{\"queryId\":\"<queryId>\",\"schema\":\"`K` STRING, `N` INTEGER, `D` DECIMAL(4, 2), `B` BYTES, `M` MAP<STRING, INTEGER>, `TS` TIMESTAMP\"}},\n" +
 				"{\"row\":{\"columns\":[\"a\",1,1.50,\"aGk=\",{\"x\":1},\"1970-01-01T00:00:01.000\"]}},\n" +
 				"{\"row\":{\"columns\":[\"b\",2,null,null,null,null]}},\n" +
 				"{\"finalMessage\":\"Limit Reached\"}]\n"},

@@ -69,7 +69,12 @@ type restRun struct {
 // fresh engine; admin statements before the first query as one /ksql
 // request (as ksqlDB's runner sends them), each query to /query.
 func (r *caseRun) runREST(ctx context.Context) *failure {
-	eng, err := exec.NewEngine(ctx, exec.Config{Ephemeral: true, Logf: r.logf, Properties: noRecordCache})
+	// ksqlDB's RQTT servers run with scalable push queries enabled.
+	props := map[string]string{"ksql.query.push.v2.enabled": "true"}
+	for k, v := range noRecordCache {
+		props[k] = v
+	}
+	eng, err := exec.NewEngine(ctx, exec.Config{Ephemeral: true, Logf: r.logf, Properties: props})
 	if err != nil {
 		return failf("runner", "start engine: %v", err)
 	}

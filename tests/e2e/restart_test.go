@@ -169,18 +169,38 @@ func restartScenario(t *testing.T, in []inputRecord, want map[string]table, mode
 }
 
 // crashAndRestart feeds the first half of the input to runner, SIGKILLs it
-// partway, starts a new `sluice run` on restartDir, and feeds the rest.
-// The kill comes once every query has committed part of its input (so state
-// must survive the crash), as soon as it has written output for more:
-// records processed, and perhaps written out, but not committed must not be
-// counted twice after the restart.
+// partway (see killAtHalf), starts a new `sluice run` on restartDir, and
+// feeds the rest.
 func crashAndRestart(t *testing.T, runner *proc, rd *outputReader, groups []string, in []inputRecord, addr, app, restartDir string) *proc {
+	killAtHalf(t, runner, rd, groups, in, addr)
+	restarted := time.Now()
+	runner = startSluice(t, "run", app, "--bootstrap", addr, "--data-dir", restartDir)
+	runner.waitOutput(t, "queries are running", 90*time.Second)
+	t.Logf("restarted engine up after %v; its statements said: %q", time.Since(restarted).Round(time.Millisecond), runner.stdout.String())
+	// The queries come back from the command topic: the file's CREATE ...
+	// IF NOT EXISTS statements must not start second copies of them.
+	if m := createdQuery.FindString(runner.stdout.String()); m != "" {
+		t.Errorf("the restarted run started a new query (%s) instead of resuming the replayed ones", m)
+	}
+	produceInput(t, addr, in[half(in):])
+	return runner
+}
+
+func half(in []inputRecord) int { return len(in) / 2 }
+
+// killAtHalf feeds the first half of the input to the engine process p and
+// SIGKILLs it. The kill comes once every query has committed part of its
+// input (so state must survive the crash), as soon as it has written output
+// for more: records processed, and perhaps written out, but not committed
+// must not be counted twice after the restart.
+func killAtHalf(t *testing.T, p *proc, rd *outputReader, groups []string, in []inputRecord, addr string) {
+	t.Helper()
 	begin := time.Now()
-	quarter, half := len(in)/4, len(in)/2
+	quarter := len(in) / 4
 	produceInput(t, addr, in[:quarter])
 	waitFor(t, restartDeadline, "every query to commit some of its input", func() bool {
-		if runner.exited() {
-			t.Fatalf("sluice run exited (%v)\nstderr:\n%s", runner.err, runner.stderr.String())
+		if p.exited() {
+			t.Fatalf("sluice %s exited (%v)\nstderr:\n%s", p.cmd.Args[1], p.err, p.stderr.String())
 		}
 		c := committedInput(rd.adm, groups)
 		for _, g := range groups {
@@ -193,34 +213,22 @@ func crashAndRestart(t *testing.T, runner *proc, rd *outputReader, groups []stri
 	before := committedInput(rd.adm, groups)
 	readOutput(t, rd)
 	seen := rd.records
-	produceInput(t, addr, in[quarter:half])
+	produceInput(t, addr, in[quarter:half(in)])
 	waitFor(t, restartDeadline, "output for the second quarter of the input", func() bool {
 		readOutput(t, rd)
 		return rd.records > seen
 	})
-	if err := runner.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatalf("killing sluice run: %v", err)
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatalf("killing sluice %s: %v", p.cmd.Args[1], err)
 	}
 	select {
-	case <-runner.done:
+	case <-p.done:
 	case <-time.After(30 * time.Second):
-		t.Fatal("sluice run did not die after SIGKILL")
+		t.Fatalf("sluice %s did not die after SIGKILL", p.cmd.Args[1])
 	}
 	readOutput(t, rd)
 	t.Logf("SIGKILL %v after the first input record, with %d of %d records produced; %d output records written; records committed per query and input topic before the second quarter %v, at the kill %v",
-		time.Since(begin).Round(time.Millisecond), half, len(in), rd.records, before, committedInput(rd.adm, groups))
-
-	restarted := time.Now()
-	runner = startSluice(t, "run", app, "--bootstrap", addr, "--data-dir", restartDir)
-	runner.waitOutput(t, "queries are running", 90*time.Second)
-	t.Logf("restarted engine up after %v; its statements said: %q", time.Since(restarted).Round(time.Millisecond), runner.stdout.String())
-	// The queries come back from the command topic: the file's CREATE ...
-	// IF NOT EXISTS statements must not start second copies of them.
-	if m := createdQuery.FindString(runner.stdout.String()); m != "" {
-		t.Errorf("the restarted run started a new query (%s) instead of resuming the replayed ones", m)
-	}
-	produceInput(t, addr, in[half:])
-	return runner
+		time.Since(begin).Round(time.Millisecond), half(in), len(in), rd.records, before, committedInput(rd.adm, groups))
 }
 
 // startBroker starts `sluice broker` and returns its address.

@@ -38,9 +38,14 @@ type node struct {
 	url string
 }
 
-func startServer(t *testing.T, broker string) *node {
+// startServer starts `sluice server` on broker with the scale-out test's
+// service id; dataDir "" is a fresh directory.
+func startServer(t *testing.T, broker, dataDir string) *node {
 	t.Helper()
-	p := startSluice(t, "server", "--bootstrap", broker, "--service-id", "scale_", "--data-dir", t.TempDir(),
+	if dataDir == "" {
+		dataDir = t.TempDir()
+	}
+	p := startSluice(t, "server", "--bootstrap", broker, "--service-id", "scale_", "--data-dir", dataDir,
 		"--listen", "127.0.0.1:0", "--session-timeout", scaleSession)
 	p.waitOutput(t, "Server listening on", 60*time.Second)
 	m := listening.FindStringSubmatch(p.stdout.String())
@@ -49,6 +54,10 @@ func startServer(t *testing.T, broker string) *node {
 	}
 	return &node{p: p, url: m[1]}
 }
+
+// queryGroup is a persistent query's consumer group, named as ksqlDB
+// names it: _confluent-ksql-<service id>query_<id>.
+func queryGroup(id string) string { return "_confluent-ksql-scale_query_" + id }
 
 // post sends a JSON body and returns the response body, failing on a
 // non-200 status.
@@ -166,14 +175,14 @@ func TestScaleOut(t *testing.T) {
 	in := restartInput()
 	want := expectedTables(in)
 	addr := startBroker(t)
-	nodes := []*node{startServer(t, addr), startServer(t, addr), startServer(t, addr)}
+	nodes := []*node{startServer(t, addr, ""), startServer(t, addr, ""), startServer(t, addr, "")}
 	app := restartApp[strings.Index(restartApp, "CREATE"):]
 	resp := post(t, nodes[0].url+"/ksql", map[string]any{"ksql": app,
 		"streamsProperties": map[string]any{"auto.offset.reset": "earliest"}})
 	var groups, ids []string
 	for _, m := range createdQueryID.FindAllStringSubmatch(string(resp), -1) {
 		ids = append(ids, m[1])
-		groups = append(groups, "_confluent-ksql-scale_query_"+m[1])
+		groups = append(groups, queryGroup(m[1]))
 	}
 	if len(groups) != 2 {
 		t.Fatalf("expected two persistent queries, got:\n%s", resp)
@@ -222,7 +231,7 @@ func TestScaleOut(t *testing.T) {
 	<-victim.p.done
 	t.Logf("killed %s after %v; committed %v", victim.url, time.Since(begin).Round(time.Millisecond), committedInput(rd.adm, groups))
 	produceInput(t, addr, in[half:])
-	late := startServer(t, addr)
+	late := startServer(t, addr, "")
 	survivors := []*node{nodes[0], nodes[2], late}
 
 	waitTables(t, rd, groups, want, nodes[0].p, nodes[2].p, late.p)

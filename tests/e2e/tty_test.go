@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -193,3 +194,53 @@ func TestTerminalPushQueryCancel(t *testing.T) {
 }
 
 func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// TestTerminalRemoteShell drives `sluice shell --server URL` in a terminal
+// against a `sluice server` process: statements, a pull query, and a push
+// query that Ctrl-C stops (the shell closes it on the server) while the
+// shell stays usable.
+func TestTerminalRemoteShell(t *testing.T) {
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	srv := startSluice(t, "server", "--ephemeral", "--listen", addr)
+	srv.waitOutput(t, "Server listening on", 30*time.Second)
+	x := newTerm(t, "shell", "--server", "http://"+addr, "--history", filepath.Join(t.TempDir(), "hist"))
+	prompts := 1
+	x.waitPrompts(prompts)
+	run := func(stmt string) string {
+		t.Helper()
+		x.typeText(stmt)
+		x.key("Enter")
+		prompts++
+		return x.waitPrompts(prompts)
+	}
+
+	run("CREATE STREAM s (v STRING) WITH (kafka_topic='s', value_format='JSON', partitions=1);")
+	run("INSERT INTO s (v) VALUES ('first');")
+	run("SET 'auto.offset.reset'='earliest';")
+	if s := run("CREATE TABLE counts AS SELECT v, COUNT(*) AS n FROM s GROUP BY v EMIT CHANGES;"); !strings.Contains(s, "Created query with ID") {
+		t.Fatalf("CREATE TABLE AS over REST:\n%s", s)
+	}
+
+	x.typeText("SELECT v FROM s EMIT CHANGES;")
+	x.key("Enter")
+	x.waitScreen("the pushed row", func(s string) bool { return strings.Contains(s, "|first ") })
+	x.key("C-c")
+	x.waitScreen("Query terminated", func(s string) bool { return strings.Contains(s, "Query terminated") })
+	prompts++
+	x.waitPrompts(prompts)
+
+	// The table fills asynchronously: ask until the row is there.
+	const pull = "SELECT v, n FROM counts WHERE v='first';"
+	waitFor(t, 30*time.Second, "the pull query to find the row", func() bool {
+		s := run(pull)
+		out := s[strings.LastIndex(s, pull):]
+		return strings.Contains(out, "|first ") && strings.Contains(out, "|1 ")
+	})
+
+	x.typeText("exit")
+	x.key("Enter")
+	if code := x.waitExit(); code != "0" {
+		t.Errorf("exit code after exit = %s, want 0; screen:\n%s", code, x.screen())
+	}
+	srv.stop(t, syscall.SIGTERM, 30*time.Second)
+}

@@ -125,4 +125,3 @@ func (ts *taskSet) reset() {
 	ts.close()
 	clear(ts.tasks)
 }
-

@@ -83,7 +83,7 @@ type Result struct {
 	// with Columns when known (nil for PRINT, whose rows are one string each).
 	Columns []string
 	Types   []*types.Type
-	// Keys marks, aligned with Columns, the key columns of a query's result
+	// Keys marks, aligned with Columns, the key columns of a pull query's result
 	// (the REST API prints them as KEY in the schema).
 	Keys []bool
 	Rows [][]any

@@ -114,10 +114,11 @@ func (e *Engine) query(ctx context.Context, s *Session, q *ast.Query) ([]Result,
 	}()
 	cols := make([]string, len(plan.Output.Columns))
 	tys := make([]*types.Type, len(plan.Output.Columns))
-	keys := make([]bool, len(plan.Output.Columns))
 	for i, c := range plan.Output.Columns {
-		cols[i], tys[i], keys[i] = c.Name, c.Type, c.Namespace == types.KeyColumn
+		cols[i], tys[i] = c.Name, c.Type
 	}
-	return []Result{{Kind: ResultStream, Columns: cols, Types: tys, Keys: keys, Stream: rows, Cancel: cancel, QueryID: id,
+	// No Keys: ksqlDB's push-query headers mark no column KEY (a transient
+	// query's rows carry its key columns as values), unlike pull queries'.
+	return []Result{{Kind: ResultStream, Columns: cols, Types: tys, Stream: rows, Cancel: cancel, QueryID: id,
 		Err: func() error { errMu.Lock(); defer errMu.Unlock(); return runErr }}}, nil
 }

@@ -249,8 +249,8 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 			}
 			return nil, ast.Errorf(ast.SemanticError, j.At, "A window definition was provided for a %s join. These joins are not windowed. Please drop the window definition (ie. the WITHIN clause) and try to run your join again.", kind)
 		}
-		if left.src.Window != nil || right.src.Window != nil {
-			return nil, ast.Errorf(ast.SemanticError, j.At, "Joins of windowed sources are not supported yet.")
+		if err := windowsMatch(j, left, right); err != nil {
+			return nil, err
 		}
 		tableTable := lt && rt
 		if !isPrimaryKey(rexpr, right.src) && (lt || rt) {
@@ -262,6 +262,9 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		// After a foreign-key join the result is keyed by the first
 		// table's key: joining on anything else is another foreign key.
 		fk := tableTable && !isPrimaryKey(lexpr, left.src) || i > 0 && jn.ForeignKey && !isPrimaryKey(lexpr, sides[0].src)
+		if fk && (left.src.Window != nil || right.src.Window != nil) {
+			return nil, ast.Errorf(ast.SemanticError, j.At, "Foreign-key table-table joins are not supported on windowed tables.")
+		}
 		if fk {
 			if err := foreignKeyJoin(i, j, condText()); err != nil {
 				return nil, err
@@ -300,6 +303,14 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		}
 		if !jn.Repartition[1] {
 			jn.Direct[1] = right.src
+		}
+		if jn.Repartition[0] && left.src.Window != nil || jn.Repartition[1] && right.src.Window != nil {
+			return nil, ast.Errorf(ast.SemanticError, j.At, "Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.")
+		}
+		if left.src.Window != nil {
+			// Matching windowed sources pass ksqlDB's checks; Sluice does
+			// not read windowed keys in joins yet.
+			return nil, ast.Errorf(ast.SemanticError, j.At, "Joins of windowed sources are not supported yet.")
 		}
 		if err := coPartitioned(jn, j, len(sides) > 2); err != nil {
 			return nil, err
@@ -588,6 +599,30 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		return nil, err
 	}
 	return plan, nil
+}
+
+// windowsMatch refuses joins of windowed with non-windowed sources, and of
+// session with time windows, with ksqlDB's messages.
+func windowsMatch(j *ast.Join, left, right *joinSide) error {
+	lw, rw := left.src.Window, right.src.Window
+	describe := func(s *joinSide) string {
+		if s.src.Window == nil {
+			return "not windowed"
+		}
+		return s.src.Window.Type.String() + " windowed"
+	}
+	switch {
+	case lw == nil && rw == nil:
+		return nil
+	case lw == nil || rw == nil:
+		return ast.Errorf(ast.SemanticError, j.At, "Can not join windowed source to non-windowed source.\n`%s` is %s\n`%s` is %s",
+			left.qual, describe(left), right.qual, describe(right))
+	case (lw.Type == ast.Session) != (rw.Type == ast.Session):
+		return ast.Errorf(ast.SemanticError, j.At, "Incompatible windowed sources.\nLeft source: %s\nRight source: %s\n"+
+			"Session windowed sources can only be joined to other session windowed sources, and may still not result in expected behaviour as session bounds must be an exact match for the join to work\n"+
+			"Hopping and tumbling windowed sources can only be joined to other hopping and tumbling windowed sources", lw.Type, rw.Type)
+	}
+	return nil
 }
 
 // coPartitioned checks that two sides read in place have as many

@@ -205,7 +205,7 @@ func PlanCreateSource(st *ast.CreateSource, d Defaults) (*catalog.Source, *Sourc
 	}
 	for _, k := range keys {
 		if containsMap(k.Type) {
-			return nil, nil, ast.Errorf(ast.SemanticError, st.At, "Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: %s. Column type: %s. See https://github.com/confluentinc/ksql/issues/6621 for more.", types.QuoteIdent(k.Name), k.Type)
+			return nil, nil, mapKeyError(st.At, k.Name, k.Type)
 		}
 	}
 	if len(keys) == 0 && sp.KeyFormat.Format == "KAFKA" {
@@ -276,6 +276,12 @@ func setTimestamp(src *catalog.Source, sp *SourceProps) error {
 	src.TimestampColumn = sp.Timestamp
 	src.TimestampFormat = sp.TimestampFormat
 	return nil
+}
+
+// mapKeyError is ksqlDB's error for a key column whose type contains a map
+// (map serialization is not canonical, so equal keys could differ in bytes).
+func mapKeyError(at ast.Pos, name string, t *types.Type) error {
+	return ast.Errorf(ast.SemanticError, at, "Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: %s. Column type: %s. See https://github.com/confluentinc/ksql/issues/6621 for more.", types.QuoteIdent(name), t)
 }
 
 func containsMap(t *types.Type) bool {

@@ -296,13 +296,18 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		case !jn.Repartition[0]:
 			jn.KeyFormat = partFmt
 		default:
-			jn.KeyFormat = sides[0].src.KeyFormat
+			jn.KeyFormat = keyedFormat(sides[0].src.KeyFormat, opts.Defaults)
 		}
 		if !jn.Repartition[0] {
 			jn.Direct[0] = partSrc
 		}
 		if !jn.Repartition[1] {
 			jn.Direct[1] = right.src
+		}
+		if c, ok := lexpr.(*ast.ColumnRef); ok && (jn.Repartition[0] || jn.Repartition[1]) && containsMap(lkey.Type()) {
+			// ksqlDB names the repartition key after the left column, with
+			// its source's prefix, as in the join's internal schema.
+			return nil, mapKeyError(j.At, left.qual+"_"+c.Name, lkey.Type())
 		}
 		if jn.Repartition[0] && left.src.Window != nil || jn.Repartition[1] && right.src.Window != nil {
 			return nil, ast.Errorf(ast.SemanticError, j.At, "Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.")
@@ -750,7 +755,8 @@ func joinCondition(j *ast.Join, lefts []*joinSide, right *joinSide) (ast.Expr, a
 	var badQual error
 	expr.Walk(j.On, func(n ast.Expr) bool {
 		if c, ok := n.(*ast.ColumnRef); ok && badQual == nil && c.Source != "" && sideNamed(c.Source) < 0 {
-			badQual = ast.Errorf(ast.SemanticError, c.Position(), "'%s' is not a valid stream/table name or alias.", c.Source)
+			// ksqlDB reports this one without a position.
+			badQual = ast.Errorf(ast.SemanticError, ast.Pos{}, "Failed to prepare statement: '%s' is not a valid stream/table name or alias.", c.Source)
 		}
 		return badQual == nil
 	})
@@ -782,7 +788,9 @@ func joinCondition(j *ast.Join, lefts []*joinSide, right *joinSide) (ast.Expr, a
 				}
 				switch {
 				case len(in) > 1:
-					err = ast.Errorf(ast.SemanticError, c.Position(), "Column '%s' is ambiguous. Could be %s.", c.Name, strings.Join(in, " or "))
+					e := ast.Errorf(ast.SemanticError, c.Position(), "Column '%s' is ambiguous. Could be %s.", c.Name, strings.Join(in, " or "))
+					e.Prefix = "Exception while preparing statement: "
+					err = e
 					return false
 				case len(in) == 0:
 					err = ast.Errorf(ast.SemanticError, c.Position(), "JOIN ON column '%s' cannot be resolved.", c.Name)

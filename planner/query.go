@@ -341,8 +341,8 @@ func buildSink(src *catalog.Source, out types.Schema, keyOrder []int, opts Query
 	}
 	if len(keys) == 0 {
 		sp.KeyFormat.Format = "NONE"
-	} else if sp.KeyFormat.Format == "NONE" {
-		sp.KeyFormat.Format = "KAFKA"
+	} else {
+		sp.KeyFormat = keyedFormat(sp.KeyFormat, opts.Defaults)
 	}
 	sink := &catalog.Source{Name: st.Name, Kind: st.Kind, Schema: schema, Topic: sp.Topic, Partitions: sp.Partitions,
 		KeyFormat: sp.KeyFormat, ValueFormat: sp.ValueFormat, SQL: st.Text, Sink: opts.QueryID}
@@ -443,4 +443,16 @@ func usedColumns(where ast.Expr, items []ast.SelectItem) map[string]bool {
 		visit(it.Expr)
 	}
 	return used
+}
+
+// keyedFormat is the key format of rows given a key where they had none
+// (NONE): ksqlDB's default key format, as for a new source.
+func keyedFormat(f catalog.FormatInfo, d Defaults) catalog.FormatInfo {
+	if f.Format != "NONE" {
+		return f
+	}
+	if d.KeyFormat != "" {
+		return catalog.FormatInfo{Format: d.KeyFormat}
+	}
+	return catalog.FormatInfo{Format: "KAFKA"}
 }

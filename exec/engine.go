@@ -58,6 +58,11 @@ type Config struct {
 	ForwardPull PullForwarder
 	// Logf receives operational messages; nil discards them.
 	Logf func(format string, args ...any)
+	// QueryIDsByQuery numbers persistent queries among themselves (0, 1,
+	// ...) instead of by their statement's place in the command topic.
+	// ksqlDB's test driver numbers them so, and the internal topic names
+	// its conformance cases expect carry those ids.
+	QueryIDsByQuery bool
 }
 
 // ResultKind tells the shape of a Result.
@@ -135,6 +140,8 @@ type Engine struct {
 	client   *kafka.Client
 	cat      *catalog.Catalog
 	cmds     *commandLog
+	// nQueries counts the persistent query ids given out (QueryIDsByQuery).
+	nQueries int
 	plog     *processingLog
 	stateTmp string
 	bcOnce   sync.Once

@@ -140,15 +140,15 @@ type Engine struct {
 	client   *kafka.Client
 	cat      *catalog.Catalog
 	cmds     *commandLog
-	// nQueries counts the persistent query ids given out (QueryIDsByQuery).
-	nQueries int
 	plog     *processingLog
 	stateTmp string
 	bcOnce   sync.Once
 	bcache   *rocks.BlockCache // shared by every task's RocksDB
 
-	mu         sync.Mutex // serialises statements that change the catalog
-	queries    map[string]*runningQuery
+	mu      sync.Mutex // serialises statements that change the catalog
+	queries map[string]*runningQuery
+	// nQueries counts the persistent query ids given out (QueryIDsByQuery).
+	nQueries   int
 	closed     bool
 	stopFollow context.CancelFunc // stops following the command topic
 }

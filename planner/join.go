@@ -436,6 +436,9 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	if err != nil {
 		return nil, err
 	}
+	if items, err = expandStructAll(items, scope); err != nil {
+		return nil, err
+	}
 	used := usedColumns(q.Where, items)
 	if aggregate {
 		used = aggregateUsed(q, items)

@@ -71,6 +71,9 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	if err != nil {
 		return nil, err
 	}
+	if items, err = expandStructAll(items, scope); err != nil {
+		return nil, err
+	}
 	if needsAggregate(q) {
 		srcNode.Used = aggregateUsed(q, items)
 		return planAggregated(q, items, src, src.Kind == ast.Table, []string{src.Name}, scope, root, opts)

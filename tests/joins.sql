@@ -343,3 +343,20 @@ INSERT INTO s2 (rowtime, id, val) VALUES (2000, 10, 'hello');
 ASSERT VALUES j (s1_id, val, rowtime) VALUES (10, NULL, 1000);
 ASSERT VALUES j (s1_id, val, rowtime) VALUES (10, 'hello', 2000);
 ASSERT STREAM j (s1_id INT KEY, val STRING) WITH (kafka_topic='J', key_format='DELIMITED', value_format='JSON');
+
+----------------------------------------------------------------------------------------------------
+--@test: struct-all projections over a join take the struct's fields, in order
+CREATE STREAM i1 (k1 INT KEY, v1 STRUCT<a INT, b INT>) WITH (kafka_topic='i1', format='JSON', partitions=1);
+CREATE STREAM i2 (k1 INT KEY, v1 STRUCT<a INT, b INT>) WITH (kafka_topic='i2', format='JSON', partitions=1);
+CREATE STREAM j AS SELECT i1.k1, i1.v1->*, i2.v1->a AS i2_a FROM i1 JOIN i2 WITHIN 10 SECONDS ON i1.k1 = i2.k1;
+INSERT INTO i1 (rowtime, k1, v1) VALUES (1000, 1, STRUCT(a := 10, b := 11));
+INSERT INTO i2 (rowtime, k1, v1) VALUES (2000, 1, STRUCT(a := 20, b := 21));
+ASSERT VALUES j (i1_k1, a, b, i2_a) VALUES (1, 10, 11, 20);
+ASSERT STREAM j (i1_k1 INT KEY, a INT, b INT, i2_a INT) WITH (kafka_topic='J', format='JSON');
+
+----------------------------------------------------------------------------------------------------
+--@test: struct-all needs a struct
+--@expected.error: KsqlStatementException
+--@expected.message: to be a STRUCT for ->*
+CREATE STREAM s (k INT KEY, v INT) WITH (kafka_topic='s', format='JSON', partitions=1);
+CREATE STREAM o AS SELECT k, v->* FROM s;

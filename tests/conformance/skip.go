@@ -34,7 +34,6 @@ var namedSkips = map[string]string{
 // grouped under the gap's name rather than their first symptom.
 const (
 	GapWindowedJoin = "known gap: joins of windowed sources (WINDOW_TYPE) do not run: their windowed keys and WINDOWSTART/WINDOWEND columns are not read"
-	GapStructStar   = "known gap: struct-all projections (v->*) are not parsed"
 )
 
 // knownGaps maps case names to the engine gap that makes them fail.
@@ -44,7 +43,6 @@ var knownGaps = map[string]string{
 	"push-queries - windowed join - with rowpartition":        GapWindowedJoin,
 	"elements - join should reject WINDOWSTART in projection": GapWindowedJoin,
 	"elements - join should reject WINDOWEND in projection":   GapWindowedJoin,
-	"select-struct-all - joins and struct all on projection":  GapStructStar,
 }
 
 // KnownGap names the engine gap a case is known to fail on, or "".

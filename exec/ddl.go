@@ -140,8 +140,18 @@ func (e *Engine) createSource(ctx context.Context, s *Session, st *ast.CreateSou
 	return msg("Stream created"), nil
 }
 
+// nextQueryID names a new persistent query: prefix_sink_n, or prefix_n
+// when sink is "" (INSERTQUERY_n).
 func (e *Engine) nextQueryID(prefix, sink string) string {
-	return fmt.Sprintf("%s_%s_%d", prefix, sink, e.cmds.seq)
+	n := e.cmds.seq
+	if e.cfg.QueryIDsByQuery {
+		n = e.nQueries
+		e.nQueries++
+	}
+	if sink == "" {
+		return fmt.Sprintf("%s_%d", prefix, n)
+	}
+	return fmt.Sprintf("%s_%s_%d", prefix, sink, n)
 }
 
 func (e *Engine) createAsSelect(ctx context.Context, s *Session, st *ast.CreateSource, replay bool) ([]Result, error) {
@@ -225,7 +235,7 @@ func (e *Engine) insertSelect(ctx context.Context, s *Session, st *ast.InsertSel
 	if target.Kind == ast.Table {
 		return nil, ast.Errorf(ast.SemanticError, st.At, "INSERT INTO can only be used to insert into a stream. %s is a table.", target.Name)
 	}
-	id := fmt.Sprintf("INSERTQUERY_%d", e.cmds.seq)
+	id := e.nextQueryID("INSERTQUERY", "")
 	plan, err := planner.PlanQuery(e.cat, st.Query, planner.QueryOptions{
 		QueryID: id, Kind: planner.Persistent, Insert: target, Defaults: e.defaults(s)})
 	if err != nil {

@@ -58,6 +58,11 @@ type Config struct {
 	ForwardPull PullForwarder
 	// Logf receives operational messages; nil discards them.
 	Logf func(format string, args ...any)
+	// QueryIDsByQuery numbers persistent queries among themselves (0, 1,
+	// ...) instead of by their statement's place in the command topic.
+	// ksqlDB's test driver numbers them so, and the internal topic names
+	// its conformance cases expect carry those ids.
+	QueryIDsByQuery bool
 }
 
 // ResultKind tells the shape of a Result.
@@ -83,7 +88,7 @@ type Result struct {
 	// with Columns when known (nil for PRINT, whose rows are one string each).
 	Columns []string
 	Types   []*types.Type
-	// Keys marks, aligned with Columns, the key columns of a query's result
+	// Keys marks, aligned with Columns, the key columns of a pull query's result
 	// (the REST API prints them as KEY in the schema).
 	Keys []bool
 	Rows [][]any
@@ -140,8 +145,10 @@ type Engine struct {
 	bcOnce   sync.Once
 	bcache   *rocks.BlockCache // shared by every task's RocksDB
 
-	mu         sync.Mutex // serialises statements that change the catalog
-	queries    map[string]*runningQuery
+	mu      sync.Mutex // serialises statements that change the catalog
+	queries map[string]*runningQuery
+	// nQueries counts the persistent query ids given out (QueryIDsByQuery).
+	nQueries   int
 	closed     bool
 	stopFollow context.CancelFunc // stops following the command topic
 }

@@ -151,6 +151,8 @@ func (e *Engine) query(ctx context.Context, s *Session, q *ast.Query) ([]Result,
 	for i, c := range plan.Output.Columns {
 		cols[i], tys[i] = c.Name, c.Type
 	}
+	// No Keys: ksqlDB's push-query headers mark no column KEY (a transient
+	// query's rows carry its key columns as values), unlike pull queries'.
 	return []Result{{Kind: ResultStream, Columns: cols, Types: tys, Stream: rows, Cancel: cancel, QueryID: id,
 		Err: func() error { errMu.Lock(); defer errMu.Unlock(); return runErr }}}, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sluicedb/sluice/catalog"
 	"github.com/sluicedb/sluice/sql/ast"
+	"github.com/sluicedb/sluice/sql/parser"
 	"github.com/sluicedb/sluice/sql/types"
 )
 
@@ -204,7 +205,7 @@ func PlanCreateSource(st *ast.CreateSource, d Defaults) (*catalog.Source, *Sourc
 	}
 	for _, k := range keys {
 		if containsMap(k.Type) {
-			return nil, nil, ast.Errorf(ast.SemanticError, st.At, "Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: %s. Column type: %s. See https://github.com/confluentinc/ksql/issues/6621 for more.", types.QuoteIdent(k.Name), k.Type)
+			return nil, nil, mapKeyError(st.At, k.Name, k.Type)
 		}
 	}
 	if len(keys) == 0 && sp.KeyFormat.Format == "KAFKA" {
@@ -219,7 +220,39 @@ func PlanCreateSource(st *ast.CreateSource, d Defaults) (*catalog.Source, *Sourc
 	if err := setTimestamp(src, sp); err != nil {
 		return nil, nil, err
 	}
+	if src.Window, err = sourceWindow(st.Props); err != nil {
+		return nil, nil, err
+	}
 	return src, sp, nil
+}
+
+// sourceWindow is the window a CREATE over a windowed topic declares with
+// WINDOW_TYPE (and WINDOW_SIZE for time windows), or nil: the catalog must
+// know it so that joins and queries can refuse what ksqlDB refuses.
+func sourceWindow(props ast.Properties) (*ast.Window, error) {
+	v, ok := props.Get("WINDOW_TYPE")
+	if !ok {
+		return nil, nil
+	}
+	w := &ast.Window{}
+	switch strings.ToUpper(propString(v)) {
+	case "SESSION":
+		w.Type = ast.Session
+	case "TUMBLING":
+		w.Type = ast.Tumbling
+	case "HOPPING":
+		w.Type = ast.Hopping
+	default:
+		return nil, ast.Errorf(ast.SemanticError, ast.Pos{}, "Invalid value for WINDOW_TYPE property: %s. Valid values are SESSION, HOPPING and TUMBLING.", propString(v))
+	}
+	if size, ok := props.Get("WINDOW_SIZE"); ok {
+		d, err := parser.ParseDuration(propString(size))
+		if err != nil {
+			return nil, ast.Errorf(ast.SemanticError, ast.Pos{}, "Configuration WINDOW_SIZE is invalid: %v", err)
+		}
+		w.Size = d
+	}
+	return w, nil
 }
 
 func setTimestamp(src *catalog.Source, sp *SourceProps) error {
@@ -243,6 +276,12 @@ func setTimestamp(src *catalog.Source, sp *SourceProps) error {
 	src.TimestampColumn = sp.Timestamp
 	src.TimestampFormat = sp.TimestampFormat
 	return nil
+}
+
+// mapKeyError is ksqlDB's error for a key column whose type contains a map
+// (map serialization is not canonical, so equal keys could differ in bytes).
+func mapKeyError(at ast.Pos, name string, t *types.Type) error {
+	return ast.Errorf(ast.SemanticError, at, "Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: %s. Column type: %s. See https://github.com/confluentinc/ksql/issues/6621 for more.", types.QuoteIdent(name), t)
 }
 
 func containsMap(t *types.Type) bool {

@@ -249,8 +249,8 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 			}
 			return nil, ast.Errorf(ast.SemanticError, j.At, "A window definition was provided for a %s join. These joins are not windowed. Please drop the window definition (ie. the WITHIN clause) and try to run your join again.", kind)
 		}
-		if left.src.Window != nil || right.src.Window != nil {
-			return nil, ast.Errorf(ast.SemanticError, j.At, "Joins of windowed sources are not supported yet.")
+		if err := windowsMatch(j, left, right); err != nil {
+			return nil, err
 		}
 		tableTable := lt && rt
 		if !isPrimaryKey(rexpr, right.src) && (lt || rt) {
@@ -262,6 +262,9 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		// After a foreign-key join the result is keyed by the first
 		// table's key: joining on anything else is another foreign key.
 		fk := tableTable && !isPrimaryKey(lexpr, left.src) || i > 0 && jn.ForeignKey && !isPrimaryKey(lexpr, sides[0].src)
+		if fk && (left.src.Window != nil || right.src.Window != nil) {
+			return nil, ast.Errorf(ast.SemanticError, j.At, "Foreign-key table-table joins are not supported on windowed tables.")
+		}
 		if fk {
 			if err := foreignKeyJoin(i, j, condText()); err != nil {
 				return nil, err
@@ -293,13 +296,26 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		case !jn.Repartition[0]:
 			jn.KeyFormat = partFmt
 		default:
-			jn.KeyFormat = sides[0].src.KeyFormat
+			jn.KeyFormat = keyedFormat(sides[0].src.KeyFormat, opts.Defaults)
 		}
 		if !jn.Repartition[0] {
 			jn.Direct[0] = partSrc
 		}
 		if !jn.Repartition[1] {
 			jn.Direct[1] = right.src
+		}
+		if c, ok := lexpr.(*ast.ColumnRef); ok && (jn.Repartition[0] || jn.Repartition[1]) && containsMap(lkey.Type()) {
+			// ksqlDB names the repartition key after the left column, with
+			// its source's prefix, as in the join's internal schema.
+			return nil, mapKeyError(j.At, left.qual+"_"+c.Name, lkey.Type())
+		}
+		if jn.Repartition[0] && left.src.Window != nil || jn.Repartition[1] && right.src.Window != nil {
+			return nil, ast.Errorf(ast.SemanticError, j.At, "Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.")
+		}
+		if left.src.Window != nil {
+			// Matching windowed sources pass ksqlDB's checks; Sluice does
+			// not read windowed keys in joins yet.
+			return nil, ast.Errorf(ast.SemanticError, j.At, "Joins of windowed sources are not supported yet.")
 		}
 		if err := coPartitioned(jn, j, len(sides) > 2); err != nil {
 			return nil, err
@@ -418,6 +434,9 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 
 	items, err := expandJoinStars(q.Items, sides, len(q.PartitionBy) > 0)
 	if err != nil {
+		return nil, err
+	}
+	if items, err = expandStructAll(items, scope); err != nil {
 		return nil, err
 	}
 	used := usedColumns(q.Where, items)
@@ -590,6 +609,30 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	return plan, nil
 }
 
+// windowsMatch refuses joins of windowed with non-windowed sources, and of
+// session with time windows, with ksqlDB's messages.
+func windowsMatch(j *ast.Join, left, right *joinSide) error {
+	lw, rw := left.src.Window, right.src.Window
+	describe := func(s *joinSide) string {
+		if s.src.Window == nil {
+			return "not windowed"
+		}
+		return s.src.Window.Type.String() + " windowed"
+	}
+	switch {
+	case lw == nil && rw == nil:
+		return nil
+	case lw == nil || rw == nil:
+		return ast.Errorf(ast.SemanticError, j.At, "Can not join windowed source to non-windowed source.\n`%s` is %s\n`%s` is %s",
+			left.qual, describe(left), right.qual, describe(right))
+	case (lw.Type == ast.Session) != (rw.Type == ast.Session):
+		return ast.Errorf(ast.SemanticError, j.At, "Incompatible windowed sources.\nLeft source: %s\nRight source: %s\n"+
+			"Session windowed sources can only be joined to other session windowed sources, and may still not result in expected behaviour as session bounds must be an exact match for the join to work\n"+
+			"Hopping and tumbling windowed sources can only be joined to other hopping and tumbling windowed sources", lw.Type, rw.Type)
+	}
+	return nil
+}
+
 // coPartitioned checks that two sides read in place have as many
 // partitions, as ksqlDB does: a task joins one partition of each. Two-way
 // table-table joins are not checked: the conformance runner gives topics
@@ -715,7 +758,8 @@ func joinCondition(j *ast.Join, lefts []*joinSide, right *joinSide) (ast.Expr, a
 	var badQual error
 	expr.Walk(j.On, func(n ast.Expr) bool {
 		if c, ok := n.(*ast.ColumnRef); ok && badQual == nil && c.Source != "" && sideNamed(c.Source) < 0 {
-			badQual = ast.Errorf(ast.SemanticError, c.Position(), "'%s' is not a valid stream/table name or alias.", c.Source)
+			// ksqlDB reports this one without a position.
+			badQual = ast.Errorf(ast.SemanticError, ast.Pos{}, "Failed to prepare statement: '%s' is not a valid stream/table name or alias.", c.Source)
 		}
 		return badQual == nil
 	})
@@ -747,7 +791,9 @@ func joinCondition(j *ast.Join, lefts []*joinSide, right *joinSide) (ast.Expr, a
 				}
 				switch {
 				case len(in) > 1:
-					err = ast.Errorf(ast.SemanticError, c.Position(), "Column '%s' is ambiguous. Could be %s.", c.Name, strings.Join(in, " or "))
+					e := ast.Errorf(ast.SemanticError, c.Position(), "Column '%s' is ambiguous. Could be %s.", c.Name, strings.Join(in, " or "))
+					e.Prefix = "Exception while preparing statement: "
+					err = e
 					return false
 				case len(in) == 0:
 					err = ast.Errorf(ast.SemanticError, c.Position(), "JOIN ON column '%s' cannot be resolved.", c.Name)

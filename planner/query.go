@@ -71,6 +71,9 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	if err != nil {
 		return nil, err
 	}
+	if items, err = expandStructAll(items, scope); err != nil {
+		return nil, err
+	}
 	if needsAggregate(q) {
 		srcNode.Used = aggregateUsed(q, items)
 		return planAggregated(q, items, src, src.Kind == ast.Table, []string{src.Name}, scope, root, opts)
@@ -341,8 +344,8 @@ func buildSink(src *catalog.Source, out types.Schema, keyOrder []int, opts Query
 	}
 	if len(keys) == 0 {
 		sp.KeyFormat.Format = "NONE"
-	} else if sp.KeyFormat.Format == "NONE" {
-		sp.KeyFormat.Format = "KAFKA"
+	} else {
+		sp.KeyFormat = keyedFormat(sp.KeyFormat, opts.Defaults)
 	}
 	sink := &catalog.Source{Name: st.Name, Kind: st.Kind, Schema: schema, Topic: sp.Topic, Partitions: sp.Partitions,
 		KeyFormat: sp.KeyFormat, ValueFormat: sp.ValueFormat, SQL: st.Text, Sink: opts.QueryID}
@@ -443,4 +446,16 @@ func usedColumns(where ast.Expr, items []ast.SelectItem) map[string]bool {
 		visit(it.Expr)
 	}
 	return used
+}
+
+// keyedFormat is the key format of rows given a key where they had none
+// (NONE): ksqlDB's default key format, as for a new source.
+func keyedFormat(f catalog.FormatInfo, d Defaults) catalog.FormatInfo {
+	if f.Format != "NONE" {
+		return f
+	}
+	if d.KeyFormat != "" {
+		return catalog.FormatInfo{Format: d.KeyFormat}
+	}
+	return catalog.FormatInfo{Format: "KAFKA"}
 }

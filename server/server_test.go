@@ -276,7 +276,7 @@ func TestQueryEndpointsWithLimit(t *testing.T) {
 		name, path, body, accept string
 		want                     string
 	}{
-		{"query", "/query", queryBody("ksql", "SELECT * FROM s EMIT CHANGES LIMIT 2;"), "",
+		{"query", "/query", queryBody("ksql", "SELECT * FROM s EMIT CHANGES LIMIT 2;"), "", // push-query headers mark no KEY, as ksqlDB's
 			"[{\"header\":{\"queryId\":\"<queryId>\",\"schema\":\"`K` STRING, `N` INTEGER, `D` DECIMAL(4, 2), `B` BYTES, `M` MAP<STRING, INTEGER>, `TS` TIMESTAMP\"}},\n" +
 				"{\"row\":{\"columns\":[\"a\",1,1.50,\"aGk=\",{\"x\":1},\"1970-01-01T00:00:01.000\"]}},\n" +
 				"{\"row\":{\"columns\":[\"b\",2,null,null,null,null]}},\n" +

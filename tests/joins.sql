@@ -275,3 +275,88 @@ CREATE STREAM j AS SELECT s.k, v, w FROM s JOIN t ON s.k = t.id;
 INSERT INTO t (rowtime, id, w) VALUES (1000, 4, 40);
 INSERT INTO s (rowtime, id, k, v) VALUES (2000, 1, 4, 1);
 ASSERT VALUES j (k, v, w, rowtime) VALUES (4, 1, 40, 2000);
+
+----------------------------------------------------------------------------------------------------
+--@test: a windowed source does not join a non-windowed one
+--@expected.error: KsqlStatementException
+--@expected.message: Can not join windowed source to non-windowed source.
+CREATE STREAM s1 (id INT KEY, v BIGINT) WITH (kafka_topic='s1', value_format='JSON', window_type='SESSION', partitions=1);
+CREATE STREAM s2 (id INT KEY, v BIGINT) WITH (kafka_topic='s2', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT * FROM s1 JOIN s2 WITHIN 1 MINUTE ON s1.id = s2.id;
+
+----------------------------------------------------------------------------------------------------
+--@test: session-windowed and time-windowed sources do not join
+--@expected.error: KsqlStatementException
+--@expected.message: Incompatible windowed sources.
+CREATE STREAM s1 (id INT KEY, v BIGINT) WITH (kafka_topic='s1', value_format='JSON', window_type='session', partitions=1);
+CREATE STREAM s2 (id INT KEY, v BIGINT) WITH (kafka_topic='s2', value_format='JSON', window_type='hopping', window_size='1 second', partitions=1);
+CREATE STREAM j AS SELECT * FROM s1 JOIN s2 WITHIN 1 MINUTE ON s1.id = s2.id;
+
+----------------------------------------------------------------------------------------------------
+--@test: windowed sources are not re-keyed for a join
+--@expected.error: KsqlStatementException
+--@expected.message: Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.
+CREATE STREAM s1 (k INT KEY, id INT, v BIGINT) WITH (kafka_topic='s1', value_format='JSON', window_type='tumbling', window_size='1 second', partitions=1);
+CREATE STREAM s2 (k INT KEY, id INT, v BIGINT) WITH (kafka_topic='s2', value_format='JSON', window_type='tumbling', window_size='1 second', partitions=1);
+CREATE STREAM j AS SELECT * FROM s1 JOIN s2 WITHIN 1 MINUTE ON s1.id = s2.id;
+
+----------------------------------------------------------------------------------------------------
+--@test: windowed tables have no foreign-key joins
+--@expected.error: KsqlStatementException
+--@expected.message: Foreign-key table-table joins are not supported on windowed tables.
+CREATE TABLE l (k STRING PRIMARY KEY, f1 STRING) WITH (kafka_topic='l', value_format='JSON', window_type='tumbling', window_size='1 second', partitions=1);
+CREATE TABLE r (k STRING PRIMARY KEY, id INT) WITH (kafka_topic='r', value_format='JSON', window_type='tumbling', window_size='1 second', partitions=1);
+CREATE TABLE j AS SELECT * FROM l JOIN r ON l.f1 = r.k;
+
+----------------------------------------------------------------------------------------------------
+--@test: a map-typed join expression cannot become a key
+--@expected.error: KsqlStatementException
+--@expected.message: Key column name: `L_M`. Column type: STRUCT<`F1` MAP<STRING, INTEGER>>.
+CREATE STREAM l (id STRING KEY, m STRUCT<f1 MAP<STRING, INT>>, v INT) WITH (kafka_topic='l', format='JSON', partitions=1);
+CREATE STREAM r (id STRING KEY, m STRUCT<f1 MAP<STRING, INT>>, w INT) WITH (kafka_topic='r', format='JSON', partitions=1);
+CREATE STREAM j AS SELECT l.m, v, w FROM l JOIN r WITHIN 1 SECOND ON l.m = r.m;
+
+----------------------------------------------------------------------------------------------------
+--@test: an unknown qualifier in ON
+--@expected.error: KsqlStatementException
+--@expected.message: Failed to prepare statement: 'NOPE' is not a valid stream/table name or alias.
+CREATE TABLE a (id BIGINT PRIMARY KEY, f1 BIGINT) WITH (kafka_topic='a', format='JSON', partitions=1);
+CREATE TABLE b (id BIGINT PRIMARY KEY, f2 BIGINT) WITH (kafka_topic='b', format='JSON', partitions=1);
+CREATE TABLE j AS SELECT a.id, f1, f2 FROM a JOIN b ON nope.id = b.id;
+
+----------------------------------------------------------------------------------------------------
+--@test: an ambiguous column in ON
+--@expected.error: KsqlStatementException
+--@expected.message: Exception while preparing statement: Line: 1, Col: 56: Column 'ID' is ambiguous. Could be A.ID or B.ID.
+CREATE TABLE a (id BIGINT PRIMARY KEY, f1 BIGINT) WITH (kafka_topic='a', format='JSON', partitions=1);
+CREATE TABLE b (id BIGINT PRIMARY KEY, f2 BIGINT) WITH (kafka_topic='b', format='JSON', partitions=1);
+CREATE TABLE j AS SELECT a.id, f1, f2 FROM a JOIN b ON id = b.id;
+
+----------------------------------------------------------------------------------------------------
+--@test: keyless streams joined on values are keyed in the default key format
+SET 'ksql.persistence.default.format.key'='DELIMITED';
+CREATE STREAM s1 (id INT, foo INT) WITH (kafka_topic='s1', key_format='NONE', value_format='JSON', partitions=1);
+CREATE STREAM s2 (id INT, val STRING) WITH (kafka_topic='s2', key_format='NONE', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT s1.id, s2.val FROM s1 LEFT JOIN s2 WITHIN 10 SECONDS ON s1.id = s2.id;
+INSERT INTO s1 (rowtime, id, foo) VALUES (1000, 10, 22);
+INSERT INTO s2 (rowtime, id, val) VALUES (2000, 10, 'hello');
+ASSERT VALUES j (s1_id, val, rowtime) VALUES (10, NULL, 1000);
+ASSERT VALUES j (s1_id, val, rowtime) VALUES (10, 'hello', 2000);
+ASSERT STREAM j (s1_id INT KEY, val STRING) WITH (kafka_topic='J', key_format='DELIMITED', value_format='JSON');
+
+----------------------------------------------------------------------------------------------------
+--@test: struct-all projections over a join take the struct's fields, in order
+CREATE STREAM i1 (k1 INT KEY, v1 STRUCT<a INT, b INT>) WITH (kafka_topic='i1', format='JSON', partitions=1);
+CREATE STREAM i2 (k1 INT KEY, v1 STRUCT<a INT, b INT>) WITH (kafka_topic='i2', format='JSON', partitions=1);
+CREATE STREAM j AS SELECT i1.k1, i1.v1->*, i2.v1->a AS i2_a FROM i1 JOIN i2 WITHIN 10 SECONDS ON i1.k1 = i2.k1;
+INSERT INTO i1 (rowtime, k1, v1) VALUES (1000, 1, STRUCT(a := 10, b := 11));
+INSERT INTO i2 (rowtime, k1, v1) VALUES (2000, 1, STRUCT(a := 20, b := 21));
+ASSERT VALUES j (i1_k1, a, b, i2_a) VALUES (1, 10, 11, 20);
+ASSERT STREAM j (i1_k1 INT KEY, a INT, b INT, i2_a INT) WITH (kafka_topic='J', format='JSON');
+
+----------------------------------------------------------------------------------------------------
+--@test: struct-all needs a struct
+--@expected.error: KsqlStatementException
+--@expected.message: to be a STRUCT for ->*
+CREATE STREAM s (k INT KEY, v INT) WITH (kafka_topic='s', format='JSON', partitions=1);
+CREATE STREAM o AS SELECT k, v->* FROM s;

@@ -143,13 +143,14 @@ type Query struct {
 }
 
 // SelectItem is one entry of the SELECT list. Star is `*` (StarSource "") or
-// `src.*`.
+// `src.*`; StructAll is `Expr->*`, every field of a struct.
 type SelectItem struct {
 	At         Pos
 	Expr       Expr
 	Alias      string
 	Star       bool
 	StarSource string
+	StructAll  bool
 }
 
 // Relation is the FROM clause: a source or a join tree.

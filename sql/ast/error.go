@@ -21,18 +21,21 @@ type Error struct {
 	At       Pos
 	Msg      string
 	Category Category
+	// Prefix goes before the position: ksqlDB wraps some positioned errors
+	// in the step that failed ("Exception while preparing statement: ").
+	Prefix string
 }
 
 // Error prints the position as ksqlDB does: "line L:C:" for syntax errors
 // (its parser's form) and "Line: L, Col: C:" for the others.
 func (e *Error) Error() string {
 	if e.At.Line == 0 {
-		return e.Msg
+		return e.Prefix + e.Msg
 	}
 	if e.Category == SyntaxError {
-		return fmt.Sprintf("line %d:%d: %s", e.At.Line, e.At.Col, e.Msg)
+		return fmt.Sprintf("%sline %d:%d: %s", e.Prefix, e.At.Line, e.At.Col, e.Msg)
 	}
-	return fmt.Sprintf("Line: %d, Col: %d: %s", e.At.Line, e.At.Col, e.Msg)
+	return fmt.Sprintf("%sLine: %d, Col: %d: %s", e.Prefix, e.At.Line, e.At.Col, e.Msg)
 }
 
 // Errorf builds a positioned error.

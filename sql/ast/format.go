@@ -551,6 +551,9 @@ func (f *formatter) query(q *Query) {
 			f.w(".*")
 		case it.Star:
 			f.w("*")
+		case it.StructAll:
+			f.expr(it.Expr)
+			f.w("->*")
 		default:
 			f.expr(it.Expr)
 			if it.Alias != "" {

@@ -134,6 +134,12 @@ func (p *parser) parseExprItems(ctx exprCtx) ([]ast.SelectItem, error) {
 				return nil, err
 			}
 			it.Alias = f.AsName.O
+			if d, ok := it.Expr.(*ast.Deref); ok && d.Field == "*" {
+				if it.Alias != "" {
+					return nil, p.errAt(st, "mismatched input 'AS' expecting {',', 'FROM'}")
+				}
+				it.Expr, it.StructAll = d.X, true
+			}
 		}
 		items[i] = it
 	}
@@ -564,6 +570,13 @@ func (rw *rewriter) op(i int, t, nx token, to int) (int, error) {
 	case "->":
 		if !rw.operand {
 			return 0, rw.extraneous(t)
+		}
+		if nx.isOp("*") && rw.ctx == ctxSelect {
+			// x->* (every field of a struct) is a select item of its own:
+			// marked with the field name *, which no identifier can be.
+			rw.insert(rw.lastPrim, rwTok{"`__DEREF`(", rw.out[rw.lastPrim].orig})
+			rw.emit(",'*')", t.Off)
+			return 1, nil
 		}
 		if !isIdentTok(nx) {
 			return 0, p.errAt(nx, "mismatched input %s expecting an identifier", nx.describe(p.src))

@@ -81,8 +81,8 @@ func (k *kafkaIO) topics(ctx context.Context) (map[string]int, error) {
 	return out, nil
 }
 
-// readAll returns every record of the given topics, per topic ordered by
-// partition and then offset. A missing topic reads as empty.
+// readAll returns every record of the given topics, per topic merged from
+// its partitions by timestamp (see mergeByTimestamp). A missing topic reads as empty.
 func (k *kafkaIO) readAll(ctx context.Context, topics []string) (map[string][]*kgo.Record, error) {
 	out := map[string][]*kgo.Record{}
 	existing, err := k.topics(ctx)
@@ -174,9 +174,33 @@ func (k *kafkaIO) readAll(ctx context.Context, topics []string) (map[string][]*k
 			ps = append(ps, p)
 		}
 		sort.Slice(ps, func(i, j int) bool { return ps[i] < ps[j] })
-		for _, p := range ps {
-			out[t] = append(out[t], byPart[p]...)
-		}
+		out[t] = mergeByTimestamp(byPart, ps)
 	}
 	return out, nil
+}
+
+// mergeByTimestamp interleaves partitions into one list, each partition's
+// records in offset order, by taking the earliest-stamped head (the lowest
+// partition on ties). The production order across partitions is lost in
+// Kafka; timestamp order is what ksqlDB's single-task test driver gives
+// for inputs in time order, as the cases' inputs mostly are.
+func mergeByTimestamp(byPart map[int32][]*kgo.Record, ps []int32) []*kgo.Record {
+	var out []*kgo.Record
+	next := make([]int, len(ps))
+	for {
+		best := -1
+		for i, p := range ps {
+			if next[i] >= len(byPart[p]) {
+				continue
+			}
+			if best < 0 || byPart[p][next[i]].Timestamp.Before(byPart[ps[best]][next[best]].Timestamp) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return out
+		}
+		out = append(out, byPart[ps[best]][next[best]])
+		next[best]++
+	}
 }

@@ -17,7 +17,37 @@ const (
 	SkipProtobufNoSR   = "unsupported: PROTOBUF_NOSR records (the runner has no protobuf serde)"
 	SkipOldVersion     = "unsupported: case limited to older ksqlDB versions (versions.max)"
 	SkipQueryProto     = "unsupported: protobuf query responses (queryProto)"
+	// SkipInputPartition: the runner writes every input to partition 0.
+	SkipInputPartition = "unsupported: expects the partition ksqlDB's key hash picks for an input (the runner writes inputs to partition 0)"
+	// SkipDriverPartitions: ksqlDB's test driver creates the topics named
+	// in outputs before the statements run, with its default partition
+	// count; here the C*AS creates its sink, with its source's count.
+	SkipDriverPartitions = "unsupported: expects the partition count ksqlDB's test driver gives the output topics it creates before the statements run"
 )
+
+// namedSkips are single cases the runner cannot express, by full name.
+var namedSkips = map[string]string{
+	"push-queries - join with ROWPARTITION and ROWOFFSET": SkipInputPartition,
+	"fk-join - Should allow partition count mismatch":     SkipDriverPartitions,
+}
+
+// Known engine gaps: the cases run and fail, and their failures are
+// grouped under the gap's name rather than their first symptom.
+const (
+	GapWindowedJoin = "known gap: joins of windowed sources (WINDOW_TYPE) do not run: their windowed keys and WINDOWSTART/WINDOWEND columns are not read"
+)
+
+// knownGaps maps case names to the engine gap that makes them fail.
+var knownGaps = map[string]string{
+	"joins - matching session-windowed":                       GapWindowedJoin,
+	"push-queries - windowed join - with rowtime":             GapWindowedJoin,
+	"push-queries - windowed join - with rowpartition":        GapWindowedJoin,
+	"elements - join should reject WINDOWSTART in projection": GapWindowedJoin,
+	"elements - join should reject WINDOWEND in projection":   GapWindowedJoin,
+}
+
+// KnownGap names the engine gap a case is known to fail on, or "".
+func KnownGap(name string) string { return knownGaps[name] }
 
 // srFormats need a schema registry: ksqlDB infers or registers their schemas.
 var srFormats = map[string]bool{"AVRO": true, "PROTOBUF": true, "JSON_SR": true}
@@ -35,6 +65,9 @@ var (
 
 // SkipReason returns why the runner cannot run c, or "".
 func SkipReason(c *Case) string {
+	if why := namedSkips[c.Name]; why != "" {
+		return why
+	}
 	if c.MaxVersion != "" {
 		return SkipOldVersion
 	}

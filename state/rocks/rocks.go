@@ -266,11 +266,11 @@ func (d *DB) dropCF(cfName string) error {
 	if !ok {
 		return nil
 	}
-	err := d.db.DropColumnFamily(h)
-	h.Destroy()
 	if st := d.stores[cfName]; st != nil {
 		st.release()
 	}
+	err := d.db.DropColumnFamily(h)
+	h.Destroy()
 	delete(d.cfs, cfName)
 	delete(d.stores, cfName)
 	if err != nil {
@@ -349,6 +349,10 @@ func (d *DB) Flush() error {
 		names = append(names, n)
 	}
 	slices.Sort(names)
+	// Spare iterators would pin the flushed memtables.
+	for _, st := range d.stores {
+		st.dropSpare()
+	}
 	for _, n := range names {
 		if err := d.db.FlushCF(d.cfs[n], d.fo); err != nil {
 			return fmt.Errorf("rocks: flush %s: %w", n, err)

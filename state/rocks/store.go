@@ -265,7 +265,7 @@ func (s *Store) Range(from, to []byte, fn func(k, v []byte) bool) error {
 type native struct {
 	it       *grocksdb.Iterator
 	ro       *grocksdb.ReadOptions // nil: unbounded, with the DB's
-	writes   uint64 // the store's write count when it was created
+	writes   uint64                // the store's write count when it was created
 	to       []byte
 	key, val []byte
 }

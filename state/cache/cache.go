@@ -33,7 +33,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"unsafe"
 
@@ -106,8 +105,7 @@ type Store struct {
 	c     *Cache
 	inner state.KeyValueStore
 	m     map[string]*entry
-	l     skl.List[*entry] // the dirty entries
-	dirty []*entry
+	l     skl.List[*entry] // the dirty entries, in key order
 	batch []state.Entry
 }
 
@@ -170,7 +168,6 @@ func (s *Store) insert(key []byte, val []byte, deleted, dirty bool) *entry {
 	s.c.stats.Entries++
 	if dirty {
 		s.l.Set(e.key, e)
-		s.dirty = append(s.dirty, e)
 	}
 	return e
 }
@@ -224,7 +221,6 @@ func (s *Store) set(key, v []byte, deleted bool) {
 	if !e.dirty {
 		e.dirty = true
 		s.l.Set(e.key, e)
-		s.dirty = append(s.dirty, e)
 	}
 	s.c.touch(e)
 }
@@ -281,12 +277,12 @@ func (c *Cache) flush() error {
 }
 
 func (s *Store) flush() (int, error) {
-	if len(s.dirty) == 0 {
+	if s.l.Len() == 0 {
 		return 0, nil
 	}
-	slices.SortFunc(s.dirty, func(a, b *entry) int { return strings.Compare(a.key, b.key) })
 	s.batch = s.batch[:0]
-	for _, e := range s.dirty {
+	for n := s.l.First(); n != nil; n = n.Next() {
+		e := n.Value
 		s.batch = append(s.batch, state.Entry{Key: byts(e.key), Value: e.val})
 	}
 	defer clear(s.batch)
@@ -302,16 +298,15 @@ func (s *Store) flush() (int, error) {
 			}
 		}
 	}
-	n := len(s.dirty)
-	s.l = skl.List[*entry]{} // every dirty entry is now clean
-	for _, e := range s.dirty {
+	for n := s.l.First(); n != nil; n = n.Next() {
+		e := n.Value
 		e.dirty = false
 		if e.deleted {
 			s.c.remove(e)
 		}
 	}
-	clear(s.dirty)
-	s.dirty = s.dirty[:0]
+	n := s.l.Len()
+	s.l = skl.List[*entry]{} // every dirty entry is now clean
 	s.c.stats.FlushedEntries += uint64(n)
 	return n, nil
 }
@@ -322,8 +317,6 @@ func (c *Cache) Discard() {
 	for _, s := range c.stores {
 		clear(s.m)
 		s.l = skl.List[*entry]{}
-		clear(s.dirty)
-		s.dirty = s.dirty[:0]
 	}
 	c.lru.next, c.lru.prev = &c.lru, &c.lru
 	c.stats.Bytes, c.stats.Entries = 0, 0

@@ -440,6 +440,12 @@ func TestIteratorReuse(t *testing.T) {
 	if got := scan("c", ""); got != "c=3 d=4" {
 		t.Fatalf("scan after a flush: %s", got)
 	}
+	// A reused iterator takes each range's upper bound, narrower or wider.
+	for _, c := range [][3]string{{"b", "c", "b=2"}, {"b", "e", "b=2 c=3 d=4"}, {"a", "b", ""}, {"c", "d", "c=3"}, {"a", "z", "b=2 c=3 d=4"}} {
+		if got := scan(c[0], c[1]); got != c[2] {
+			t.Fatalf("reused scan [%s,%s): %s, want %s", c[0], c[1], got, c[2])
+		}
+	}
 	if err := s.Delete([]byte("c")); err != nil {
 		t.Fatal(err)
 	}

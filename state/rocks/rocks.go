@@ -20,8 +20,10 @@
 // only the changelog tail. See package state for the commit order.
 //
 // Every column family gets a full bloom filter (10 bits per key) and the
-// DB's LRU block cache (or a cache shared between DBs). Iterators are bounded
-// (iterate_lower_bound / iterate_upper_bound) to the requested range.
+// DB's LRU block cache (or a cache shared between DBs). Iterators seek to
+// the start of the requested range and are bounded by iterate_upper_bound;
+// a store keeps its last one open for the next range while it is not
+// written (see Store.NewIterator).
 //
 // librocksdb on Debian is built with assertions: closing a DB with column
 // family handles or iterators still alive aborts the process. Close therefore

@@ -214,13 +214,17 @@ func appendBatchEntry(b []byte, cf uint32, e state.Entry) []byte {
 //
 // Why this shape: a join looks up a short range for every record, and a
 // fresh RocksDB iterator (ReadOptions with copied bounds, the iterator, its
-// destruction: five cgo calls and a superversion reference) cost more than
-// the seek itself. So the native iterator has no bounds (the upper bound is
-// checked here, the lower one is where it seeks), and when its caller
-// closes it while the store has not been written since it was created, the
-// store keeps it and the next NewIterator only seeks it again: it sees the
-// same data a new one would. Writes and DB.Flush drop the spare, so it
-// pins neither stale memtables nor compacted files for long.
+// destruction: several cgo calls and a superversion reference each) cost
+// more than the seek itself. So when the caller closes a bounded iterator
+// while the store has not been written since it was created, the store
+// keeps it as its spare, and the next bounded NewIterator only sets the new
+// upper bound and seeks again: it sees the same data a new one would.
+// RocksDB's iterator reads its upper bound through a pointer into its
+// ReadOptions, so a bound changed before a Seek applies to that seek
+// (TestIteratorReuse checks wider and narrower ones). The lower bound is
+// where it seeks. Writes and DB.Flush drop the spare, so it pins neither
+// stale memtables nor compacted files for long. Unbounded scans (restores,
+// full scans) get an iterator of their own.
 func (s *Store) NewIterator(from, to []byte) (state.Iterator, error) {
 	if err := s.live(); err != nil {
 		return nil, err
@@ -234,7 +238,8 @@ func (s *Store) NewIterator(from, to []byte) (state.Iterator, error) {
 	} else {
 		n = s.spare
 		s.spare = nil
-		// A copy of the bound: the caller may change its slice under us.
+		// The bound is copied: the caller may change its slice under us,
+		// and RocksDB reads it while the iterator lives.
 		if n == nil {
 			n = &native{ro: grocksdb.NewDefaultReadOptions(), writes: s.writes}
 			n.to = append(n.to, to...)
@@ -303,6 +308,8 @@ func (i *iterator) Next() bool {
 	// Copies: the native slices move with the iterator, and Go code must not
 	// keep pointers into C memory past that.
 	k := it.Key().Data()
+	// RocksDB stops at the bound already: this compare is cheap insurance
+	// against a reused iterator reading a stale one.
 	if i.bounded && bytes.Compare(k, i.n.to) >= 0 {
 		i.done = true
 		return false

@@ -78,7 +78,11 @@ type streamJoinProc struct {
 	streamTime    int64
 	seq           uint32
 	wkey          []byte
+	lo, hi        []byte // the other side's range of a record
 	matches       []matchRow
+	// cells holds the matches' decoded rows: reused record after record,
+	// since emit copies a row's cells before passing it on.
+	cells []any
 }
 
 const (
@@ -262,25 +266,7 @@ func (jp *streamJoinProc) process(side int, m *rowMeta, row types.Row, src srcPo
 		}
 	}
 
-	other := jp.sides[1-side]
-	jp.matches = jp.matches[:0]
-	var derr error
-	err = other.kv.Range(state.WindowKey(nil, k, from, 0), append(state.WindowKey(nil, k, to, ^uint32(0)), 0), func(wk, v []byte) bool {
-		kk, start, seq, err := state.SplitWindowKey(wk)
-		if err != nil || string(kk) != string(k) || start < from || start > to || start <= other.observed-jp.retention {
-			return true
-		}
-		r := make(types.Row, len(jp.types[1-side]))
-		if _, derr = jp.decodeRow(1-side, v, r); derr != nil {
-			return false
-		}
-		jp.matches = append(jp.matches, matchRow{ts: start, seq: seq, row: r})
-		return true
-	})
-	if err == nil {
-		err = derr
-	}
-	if err != nil {
+	if err := jp.findMatches(1-side, k, from, to); err != nil {
 		return &recordError{m: m, err: fmt.Errorf("join state: %w", err)}
 	}
 	for _, o := range jp.matches {
@@ -310,6 +296,40 @@ func (jp *streamJoinProc) process(side int, m *rowMeta, row types.Row, src srcPo
 		jp.minOuter = ts
 	}
 	return nil
+}
+
+// findMatches reads into jp.matches side's records of join key k whose
+// time is in [from, to] and not expired.
+func (jp *streamJoinProc) findMatches(side int, k []byte, from, to int64) error {
+	other := jp.sides[side]
+	width := len(jp.types[side])
+	jp.matches = jp.matches[:0]
+	jp.cells = jp.cells[:0]
+	jp.lo = state.WindowKey(jp.lo[:0], k, from, 0)
+	jp.hi = append(state.WindowKey(jp.hi[:0], k, to, ^uint32(0)), 0)
+	it, err := other.kv.NewIterator(jp.lo, jp.hi)
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		kk, start, seq, err := state.SplitWindowKey(it.Key())
+		if err != nil || string(kk) != string(k) || start < from || start > to || start <= other.observed-jp.retention {
+			continue
+		}
+		n := len(jp.cells)
+		jp.cells = append(jp.cells, make([]any, width)...)
+		if _, err := jp.decodeRow(side, it.Value(), jp.cells[n:n+width:n+width]); err != nil {
+			it.Close()
+			return err
+		}
+		jp.matches = append(jp.matches, matchRow{ts: start, seq: seq, row: types.Row(jp.cells[n : n+width : n+width])})
+	}
+	// The rows were cut from cells as it grew: cut them again from its
+	// final array.
+	for i := range jp.matches {
+		jp.matches[i].row = types.Row(jp.cells[i*width : (i+1)*width : (i+1)*width])
+	}
+	return it.Close()
 }
 
 // outerKey encodes an outer store key: time, then right before left.

@@ -187,3 +187,50 @@ func BenchmarkGetMissing(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkShortRange is a stream-stream join's lookup: a range over one
+// key's entries within a time span, among 400,000 window keys spread over
+// SST files and the memtable, a write batch landing every 1000 lookups as
+// the task cache's flushes do. About half the lookups find something.
+func BenchmarkShortRange(b *testing.B) {
+	db, s := benchDB(b)
+	const keys, perKey = 100_000, 4
+	r := rand.New(rand.NewPCG(1, 2))
+	wkey := func(buf []byte, k uint64, t int64) []byte {
+		return state.WindowKey(buf[:0], binary.BigEndian.AppendUint64(nil, k*2), t, 1)
+	}
+	var batch []state.Entry
+	for i := range keys * perKey {
+		batch = append(batch, state.Entry{Key: wkey(nil, uint64(r.IntN(keys)), int64(i)), Value: make([]byte, 60)})
+		if len(batch) == 50_000 {
+			if err := s.Apply(batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+			if err := db.Flush(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	var from, to []byte
+	found := 0
+	b.ResetTimer()
+	for i := range b.N {
+		k := uint64(r.IntN(2 * keys)) // odd: absent
+		t := int64(r.IntN(keys * perKey))
+		from, to = wkey(from, k/2*2+k%2, t-50_000), wkey(to, k/2*2+k%2, t+50_000)
+		err := s.Range(from, to, func(_, _ []byte) bool {
+			found++
+			return true
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i%1000 == 999 {
+			if err := s.Apply(batch[:100]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(found)/float64(b.N), "found/op")
+}

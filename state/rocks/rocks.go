@@ -20,8 +20,10 @@
 // only the changelog tail. See package state for the commit order.
 //
 // Every column family gets a full bloom filter (10 bits per key) and the
-// DB's LRU block cache (or a cache shared between DBs). Iterators are bounded
-// (iterate_lower_bound / iterate_upper_bound) to the requested range.
+// DB's LRU block cache (or a cache shared between DBs). Iterators seek to
+// the start of the requested range and are bounded by iterate_upper_bound;
+// a store keeps its last one open for the next range while it is not
+// written (see Store.NewIterator).
 //
 // librocksdb on Debian is built with assertions: closing a DB with column
 // family handles or iterators still alive aborts the process. Close therefore
@@ -266,11 +268,11 @@ func (d *DB) dropCF(cfName string) error {
 	if !ok {
 		return nil
 	}
-	err := d.db.DropColumnFamily(h)
-	h.Destroy()
 	if st := d.stores[cfName]; st != nil {
 		st.release()
 	}
+	err := d.db.DropColumnFamily(h)
+	h.Destroy()
 	delete(d.cfs, cfName)
 	delete(d.stores, cfName)
 	if err != nil {
@@ -349,6 +351,10 @@ func (d *DB) Flush() error {
 		names = append(names, n)
 	}
 	slices.Sort(names)
+	// Spare iterators would pin the flushed memtables.
+	for _, st := range d.stores {
+		st.dropSpare()
+	}
 	for _, n := range names {
 		if err := d.db.FlushCF(d.cfs[n], d.fo); err != nil {
 			return fmt.Errorf("rocks: flush %s: %w", n, err)

@@ -358,3 +358,112 @@ func TestLeakedIteratorClosedByClose(t *testing.T) {
 		t.Fatal("get after close succeeded")
 	}
 }
+
+// TestIteratorReuse checks the spare native iterator a store keeps between
+// ranges: it must see writes made since it was created, nest with another
+// iterator of the same store, and survive a flush and a segment drop.
+func TestIteratorReuse(t *testing.T) {
+	db, err := rocks.Open(tempDir(t), rocks.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	s, err := db.KeyValueStore("s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := func(from, to string) string {
+		t.Helper()
+		var out []string
+		var f, e []byte
+		if from != "" {
+			f = []byte(from)
+		}
+		if to != "" {
+			e = []byte(to)
+		}
+		err := s.Range(f, e, func(k, v []byte) bool {
+			out = append(out, string(k)+"="+string(v))
+			return true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(out, " ")
+	}
+	put := func(k, v string) {
+		t.Helper()
+		if err := s.Put([]byte(k), []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("a", "1")
+	put("c", "3")
+	if got := scan("", ""); got != "a=1 c=3" {
+		t.Fatalf("scan: %s", got)
+	}
+	if got := scan("b", "d"); got != "c=3" {
+		t.Fatalf("reused scan [b,d): %s", got)
+	}
+	put("b", "2")
+	if got := scan("a", "c"); got != "a=1 b=2" {
+		t.Fatalf("scan after a put: %s", got)
+	}
+	if err := s.Apply([]state.Entry{{Key: []byte("a")}, {Key: []byte("d"), Value: []byte("4")}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := scan("", "e"); got != "b=2 c=3 d=4" {
+		t.Fatalf("scan after a batch: %s", got)
+	}
+	// Two open at once: the second cannot take the first's native iterator.
+	outer, err := s.NewIterator(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pairs []string
+	for outer.Next() {
+		pairs = append(pairs, string(outer.Key())+":"+scan(string(outer.Key()), ""))
+	}
+	if err := outer.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(pairs, ","); got != "b:b=2 c=3 d=4,c:c=3 d=4,d:d=4" {
+		t.Fatalf("nested scans: %s", got)
+	}
+	if err := db.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := scan("c", ""); got != "c=3 d=4" {
+		t.Fatalf("scan after a flush: %s", got)
+	}
+	// A reused iterator takes each range's upper bound, narrower or wider.
+	for _, c := range [][3]string{{"b", "c", "b=2"}, {"b", "e", "b=2 c=3 d=4"}, {"a", "b", ""}, {"c", "d", "c=3"}, {"a", "z", "b=2 c=3 d=4"}} {
+		if got := scan(c[0], c[1]); got != c[2] {
+			t.Fatalf("reused scan [%s,%s): %s, want %s", c[0], c[1], got, c[2])
+		}
+	}
+	if err := s.Delete([]byte("c")); err != nil {
+		t.Fatal(err)
+	}
+	if got := scan("", ""); got != "b=2 d=4" {
+		t.Fatalf("scan after a delete: %s", got)
+	}
+	seg, err := db.OpenSegment("w", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seg.Put([]byte("x"), []byte("9")); err != nil {
+		t.Fatal(err)
+	}
+	if err := seg.Range(nil, nil, func(k, v []byte) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	// The segment's spare iterator goes before its column family.
+	if err := db.DropSegment("w", 1); err != nil {
+		t.Fatal(err)
+	}
+}

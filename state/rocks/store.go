@@ -22,6 +22,11 @@ type Store struct {
 	// order and rep are Apply's reused sort order and encoded batch.
 	order []sortRef
 	rep   []byte
+	// writes counts the writes to the store; spare is an iterator whose
+	// caller closed it while the store had the same count, kept open for
+	// the next NewIterator (see there).
+	writes uint64
+	spare  *native
 }
 
 var _ state.KeyValueStore = (*Store)(nil)
@@ -30,7 +35,22 @@ var errClosed = errors.New("rocks: store is closed (DB closed or store dropped)"
 
 // release frees the store's native memory; the store is unusable after.
 func (s *Store) release() {
+	s.dropSpare()
 	s.cf = nil
+}
+
+// wrote notes a write: a RocksDB iterator reads the data as of its
+// creation, so the spare one would miss it.
+func (s *Store) wrote() {
+	s.writes++
+	s.dropSpare()
+}
+
+func (s *Store) dropSpare() {
+	if s.spare != nil {
+		s.spare.destroy()
+		s.spare = nil
+	}
 }
 
 // Name returns the store's name.
@@ -70,6 +90,7 @@ func (s *Store) Put(key, value []byte) error {
 	if err := s.live(); err != nil {
 		return err
 	}
+	s.wrote()
 	if err := s.d.db.PutCF(s.d.wo, s.cf, key, value); err != nil {
 		return fmt.Errorf("rocks: put %s: %w", s.name, err)
 	}
@@ -81,6 +102,7 @@ func (s *Store) Delete(key []byte) error {
 	if err := s.live(); err != nil {
 		return err
 	}
+	s.wrote()
 	if err := s.d.db.DeleteCF(s.d.wo, s.cf, key); err != nil {
 		return fmt.Errorf("rocks: delete %s: %w", s.name, err)
 	}
@@ -101,6 +123,7 @@ func (s *Store) Apply(batch []state.Entry) error {
 	if len(batch) == 0 {
 		return nil
 	}
+	s.wrote()
 	s.order = s.order[:0]
 	for i, e := range batch {
 		s.order = append(s.order, sortRef{prefix: keyPrefix(e.Key), i: int32(i)})
@@ -187,7 +210,21 @@ func appendBatchEntry(b []byte, cf uint32, e state.Entry) []byte {
 	return b
 }
 
-// NewIterator returns an iterator bounded to [from, to).
+// NewIterator returns an iterator over [from, to).
+//
+// Why this shape: a join looks up a short range for every record, and a
+// fresh RocksDB iterator (ReadOptions with copied bounds, the iterator, its
+// destruction: several cgo calls and a superversion reference each) cost
+// more than the seek itself. So when the caller closes a bounded iterator
+// while the store has not been written since it was created, the store
+// keeps it as its spare, and the next bounded NewIterator only sets the new
+// upper bound and seeks again: it sees the same data a new one would.
+// RocksDB's iterator reads its upper bound through a pointer into its
+// ReadOptions, so a bound changed before a Seek applies to that seek
+// (TestIteratorReuse checks wider and narrower ones). The lower bound is
+// where it seeks. Writes and DB.Flush drop the spare, so it pins neither
+// stale memtables nor compacted files for long. Unbounded scans (restores,
+// full scans) get an iterator of their own.
 func (s *Store) NewIterator(from, to []byte) (state.Iterator, error) {
 	if err := s.live(); err != nil {
 		return nil, err
@@ -195,20 +232,29 @@ func (s *Store) NewIterator(from, to []byte) (state.Iterator, error) {
 	if state.EmptyRange(from, to) {
 		return state.EmptyIterator(nil), nil
 	}
-	ro := grocksdb.NewDefaultReadOptions()
-	// ReadOptions keeps pointers to the bounds: give it copies the caller
-	// cannot change under the iterator.
-	if from != nil {
-		ro.SetIterateLowerBound(bytes.Clone(from))
-	}
-	if to != nil {
-		ro.SetIterateUpperBound(bytes.Clone(to))
-	}
-	it := &iterator{d: s.d, ro: ro, it: s.d.db.NewIteratorCF(ro, s.cf)}
-	if from == nil {
-		it.it.SeekToFirst()
+	var n *native
+	if to == nil {
+		n = &native{it: s.d.db.NewIteratorCF(s.d.ro, s.cf), writes: s.writes}
 	} else {
-		it.it.Seek(from)
+		n = s.spare
+		s.spare = nil
+		// The bound is copied: the caller may change its slice under us,
+		// and RocksDB reads it while the iterator lives.
+		if n == nil {
+			n = &native{ro: grocksdb.NewDefaultReadOptions(), writes: s.writes}
+			n.to = append(n.to, to...)
+			n.ro.SetIterateUpperBound(n.to)
+			n.it = s.d.db.NewIteratorCF(n.ro, s.cf)
+		} else {
+			n.to = append(n.to[:0], to...)
+			n.ro.SetIterateUpperBound(n.to)
+		}
+	}
+	it := &iterator{s: s, n: n, bounded: to != nil}
+	if from == nil {
+		n.it.SeekToFirst()
+	} else {
+		n.it.Seek(from)
 	}
 	s.d.iters[it] = struct{}{}
 	return it, nil
@@ -220,55 +266,95 @@ func (s *Store) Range(from, to []byte, fn func(k, v []byte) bool) error {
 	return state.RangeIter(it, err, fn)
 }
 
+// native is a RocksDB iterator with the buffers its users copy into.
+type native struct {
+	it       *grocksdb.Iterator
+	ro       *grocksdb.ReadOptions // nil: unbounded, with the DB's
+	writes   uint64                // the store's write count when it was created
+	to       []byte
+	key, val []byte
+}
+
+func (n *native) destroy() {
+	n.it.Close()
+	if n.ro != nil {
+		n.ro.Destroy()
+	}
+}
+
 type iterator struct {
-	d       *DB
-	ro      *grocksdb.ReadOptions
-	it      *grocksdb.Iterator
+	s       *Store
+	n       *native // nil once closed
+	bounded bool
 	started bool
-	key     []byte
-	val     []byte
+	done    bool
 	err     error
 }
 
 func (i *iterator) Next() bool {
-	if i.it == nil {
+	if i.n == nil || i.done {
 		return false
 	}
+	it := i.n.it
 	if i.started {
-		i.it.Next()
+		it.Next()
 	}
 	i.started = true
-	if !i.it.Valid() {
-		i.err = i.it.Err()
+	if !it.Valid() {
+		i.err = it.Err()
+		i.done = true
 		return false
 	}
 	// Copies: the native slices move with the iterator, and Go code must not
 	// keep pointers into C memory past that.
-	k, v := i.it.Key(), i.it.Value()
-	i.key = append(i.key[:0], k.Data()...)
-	i.val = append(i.val[:0], v.Data()...)
-	if i.val == nil {
-		i.val = []byte{}
+	k := it.Key().Data()
+	// RocksDB stops at the bound already: this compare is cheap insurance
+	// against a reused iterator reading a stale one.
+	if i.bounded && bytes.Compare(k, i.n.to) >= 0 {
+		i.done = true
+		return false
+	}
+	i.n.key = append(i.n.key[:0], k...)
+	i.n.val = append(i.n.val[:0], it.Value().Data()...)
+	if i.n.val == nil {
+		i.n.val = []byte{}
 	}
 	return true
 }
 
-func (i *iterator) Key() []byte   { return i.key }
-func (i *iterator) Value() []byte { return i.val }
+func (i *iterator) Key() []byte {
+	if i.n == nil || !i.started || i.done {
+		return nil
+	}
+	return i.n.key
+}
 
+func (i *iterator) Value() []byte {
+	if i.n == nil || !i.started || i.done {
+		return nil
+	}
+	return i.n.val
+}
+
+// Close returns the first error met; the native iterator becomes the
+// store's spare when it still shows the store's current data.
 func (i *iterator) Close() error {
-	if i.it == nil {
+	if i.n == nil {
 		return i.err
 	}
+	n := i.n
+	i.n = nil
+	delete(i.s.d.iters, i)
 	if i.err == nil {
-		i.err = i.it.Err()
+		i.err = n.it.Err()
 	}
-	i.it.Close()
-	i.ro.Destroy()
-	i.it, i.ro = nil, nil
-	delete(i.d.iters, i)
+	if i.err == nil && n.ro != nil && i.s.spare == nil && n.writes == i.s.writes && i.s.cf != nil {
+		i.s.spare = n
+	} else {
+		n.destroy()
+	}
 	if i.err != nil {
-		return fmt.Errorf("rocks: iterate: %w", i.err)
+		i.err = fmt.Errorf("rocks: iterate: %w", i.err)
 	}
-	return nil
+	return i.err
 }

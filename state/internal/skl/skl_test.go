@@ -54,3 +54,41 @@ func TestAgainstMap(t *testing.T) {
 		t.Fatal("get of a missing key")
 	}
 }
+
+// BenchmarkChurn is the cache's pattern under a join: window-store keys
+// (a short join key, then time and seq) inserted in time order while the
+// oldest are deleted, with a range seek for every insert, over about
+// 50,000 live entries.
+func BenchmarkChurn(b *testing.B) {
+	const live = 50_000
+	key := func(i int) string {
+		var k []byte
+		k = fmt.Appendf(k, "%d", i*7919%100_000)
+		k = append(k, byte(i>>56), byte(i>>48), byte(i>>40), byte(i>>32), byte(i>>24), byte(i>>16), byte(i>>8), byte(i))
+		return string(append(k, 0, 0, 0, 1))
+	}
+	keys := make([]string, 4*live)
+	for i := range keys {
+		keys[i] = key(i)
+	}
+	var l List[int]
+	for i := range live {
+		l.Set(keys[i], i)
+	}
+	i := live
+	for b.Loop() {
+		if i == len(keys)-1 {
+			for j := i - live; j < i; j++ {
+				l.Delete(keys[j])
+			}
+			for j := range live {
+				l.Set(keys[j], j)
+			}
+			i = live
+		}
+		l.Set(keys[i], i)
+		l.Seek(keys[i+1])
+		l.Delete(keys[i-live])
+		i++
+	}
+}

@@ -30,24 +30,10 @@ func TestBadInput(t *testing.T) {
 	srv := startSluice(t, "server", "--bootstrap", addr, "--data-dir", t.TempDir(), "--listen", fmt.Sprintf("127.0.0.1:%d", port))
 	srv.waitOutput(t, "Server listening on", 90*time.Second)
 	props := map[string]any{"auto.offset.reset": "earliest"}
-	for _, stmt := range killApp() {
-		postKSQL(t, srvURL, stmt, props)
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
+	cl := startKillApp(ctx, t, srvURL, addr, props)
 	var recs []*kgo.Record
-	for i := range killAccounts {
-		a := fmt.Sprintf("a%03d", i)
-		recs = append(recs, &kgo.Record{Topic: "accts", Key: []byte(a), Value: fmt.Appendf(nil, `{"REGION":%q}`, region(a)), Timestamp: time.UnixMilli(killT0 - 1000)})
-	}
-	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
 
 	all := killInput(5000)
 	var valid []killEvent

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -160,19 +159,8 @@ func TestRestartJoins(t *testing.T) {
 }
 
 func joinScenario(t *testing.T, in []joinRec, want joinExpect, mode restartMode) {
-	addr := startBroker(t)
-	app := filepath.Join(t.TempDir(), "app.sql")
-	writeFile(t, app, joinApp)
-	dataDir := t.TempDir()
-	runner := startSluice(t, "run", app, "--bootstrap", addr, "--data-dir", dataDir)
-	runner.waitOutput(t, "queries are running", 90*time.Second)
-	var groups []string
-	for _, m := range createdQuery.FindAllStringSubmatch(runner.stdout.String(), -1) {
-		groups = append(groups, "_confluent-ksql-default_query_"+m[1])
-	}
-	if len(groups) != 3 {
-		t.Fatalf("expected three persistent queries, stdout:\n%s", runner.stdout.String())
-	}
+	a := startApp(t, joinApp, 3)
+	addr, app, dataDir, runner, groups := a.addr, a.file, a.dataDir, a.runner, a.groups
 	out := &joinOutput{ss: map[string]bool{}, lj: map[string]bool{}, tt: map[string]string{}}
 	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics("ss", "lj", "tt"),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(200*time.Millisecond))

@@ -88,6 +88,30 @@ func TestKillExactlyOnce(t *testing.T) { killScenario(t, "exactly_once_v2") }
 
 func TestKillAtLeastOnce(t *testing.T) { killScenario(t, "at_least_once") }
 
+// startKillApp creates the kill test's application on the server at srvURL
+// and writes the accounts table its join reads; it returns a client of the
+// broker at addr (closed when the test ends).
+func startKillApp(ctx context.Context, t *testing.T, srvURL, addr string, props map[string]any) *kgo.Client {
+	t.Helper()
+	for _, stmt := range killApp() {
+		postKSQL(t, srvURL, stmt, props)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	var accts []*kgo.Record
+	for i := range killAccounts {
+		a := fmt.Sprintf("a%03d", i)
+		accts = append(accts, &kgo.Record{Topic: "accts", Key: []byte(a), Value: fmt.Appendf(nil, `{"REGION":%q}`, region(a)), Timestamp: time.UnixMilli(killT0 - 1000)})
+	}
+	if err := cl.ProduceSync(ctx, accts...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	return cl
+}
+
 func killScenario(t *testing.T, guarantee string) {
 	form := killForm(t)
 	begin := time.Now()
@@ -102,24 +126,9 @@ func killScenario(t *testing.T, guarantee string) {
 	}
 	srv := start()
 	props := map[string]any{"processing.guarantee": guarantee, "auto.offset.reset": "earliest"}
-	for _, stmt := range killApp() {
-		postKSQL(t, srvURL, stmt, props)
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	var accts []*kgo.Record
-	for i := range killAccounts {
-		a := fmt.Sprintf("a%03d", i)
-		accts = append(accts, &kgo.Record{Topic: "accts", Key: []byte(a), Value: fmt.Appendf(nil, `{"REGION":%q}`, region(a)), Timestamp: time.UnixMilli(killT0 - 1000)})
-	}
-	if err := cl.ProduceSync(ctx, accts...).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
+	cl := startKillApp(ctx, t, srvURL, addr, props)
 
 	in := killInput(form.events)
 	// The producer spreads the input over the kills, so that every restart

@@ -130,26 +130,39 @@ func TestRestartStatefulQueries(t *testing.T) {
 
 var createdQuery = regexp.MustCompile(`Created query with ID (\S+)`)
 
+// runningApp is an application file run by `sluice run` on a broker of
+// its own, with the consumer groups of its persistent queries.
+type runningApp struct {
+	addr, file, dataDir string
+	runner              *proc
+	groups              []string
+}
+
+// startApp starts a broker and `sluice run` on sql, which must create
+// queries persistent queries.
+func startApp(t *testing.T, sql string, queries int) runningApp {
+	t.Helper()
+	a := runningApp{addr: startBroker(t), file: filepath.Join(t.TempDir(), "app.sql"), dataDir: t.TempDir()}
+	writeFile(t, a.file, sql)
+	a.runner = startSluice(t, "run", a.file, "--bootstrap", a.addr, "--data-dir", a.dataDir)
+	a.runner.waitOutput(t, "queries are running", 90*time.Second)
+	for _, m := range createdQuery.FindAllStringSubmatch(a.runner.stdout.String(), -1) {
+		// ksqlDB's consumer group naming: _confluent-ksql-<service id>query_<id>.
+		a.groups = append(a.groups, "_confluent-ksql-default_query_"+m[1])
+	}
+	if len(a.groups) != queries {
+		t.Fatalf("expected %d persistent queries, stdout:\n%s", queries, a.runner.stdout.String())
+	}
+	return a
+}
+
 // restartScenario runs one scenario against its own broker. `sluice run` has
 // no --service-id, so engines sharing a broker would share the command topic
 // and replay each other's queries; a broker per scenario keeps them apart.
 func restartScenario(t *testing.T, in []inputRecord, want map[string]table, mode restartMode) {
 	begin := time.Now()
-	addr := startBroker(t)
-	app := filepath.Join(t.TempDir(), "app.sql")
-	writeFile(t, app, restartApp)
-	dataDir := t.TempDir()
-
-	runner := startSluice(t, "run", app, "--bootstrap", addr, "--data-dir", dataDir)
-	runner.waitOutput(t, "queries are running", 90*time.Second)
-	var groups []string
-	for _, m := range createdQuery.FindAllStringSubmatch(runner.stdout.String(), -1) {
-		// ksqlDB's consumer group naming: _confluent-ksql-<service id>query_<id>.
-		groups = append(groups, "_confluent-ksql-default_query_"+m[1])
-	}
-	if len(groups) != 2 {
-		t.Fatalf("expected two persistent queries, stdout:\n%s", runner.stdout.String())
-	}
+	a := startApp(t, restartApp, 2)
+	addr, app, dataDir, runner, groups := a.addr, a.file, a.dataDir, a.runner, a.groups
 	t.Logf("engine up after %v; queries %v", time.Since(begin).Round(time.Millisecond), groups)
 
 	rd := newOutputReader(t, addr)

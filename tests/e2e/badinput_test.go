@@ -70,12 +70,7 @@ func TestBadInput(t *testing.T) {
 	}
 
 	rd := newKillReader(t, addr)
-	wantAgg := map[string]agg{}
-	for _, e := range valid {
-		k := windowedKey(e.acct, e.ts-e.ts%killWindow)
-		a := wantAgg[k]
-		wantAgg[k] = agg{C: a.C + 1, S: a.S + e.v}
-	}
+	wantAgg := killAggregates(valid)
 	defer func() {
 		if t.Failed() {
 			missing, dups, wrong := rd.check(valid)

@@ -112,6 +112,17 @@ func startKillApp(ctx context.Context, t *testing.T, srvURL, addr string, props 
 	return cl
 }
 
+// killAggregates computes the windowed aggregation's table from its input.
+func killAggregates(in []killEvent) map[string]agg {
+	want := map[string]agg{}
+	for _, e := range in {
+		k := windowedKey(e.acct, e.ts-e.ts%killWindow)
+		a := want[k]
+		want[k] = agg{C: a.C + 1, S: a.S + e.v}
+	}
+	return want
+}
+
 func killScenario(t *testing.T, guarantee string) {
 	form := killForm(t)
 	begin := time.Now()
@@ -173,12 +184,7 @@ func killScenario(t *testing.T, guarantee string) {
 	t.Logf("input of %d events written after %v; %d kills survived", len(in), time.Since(begin).Round(time.Millisecond), form.kills)
 
 	rd := newKillReader(t, addr)
-	wantAgg := map[string]agg{}
-	for _, e := range in {
-		k := windowedKey(e.acct, e.ts-e.ts%killWindow)
-		a := wantAgg[k]
-		wantAgg[k] = agg{C: a.C + 1, S: a.S + e.v}
-	}
+	wantAgg := killAggregates(in)
 	exact := guarantee != "at_least_once"
 	deadline := time.Now().Add(3 * time.Minute)
 	for {

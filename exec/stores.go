@@ -27,13 +27,14 @@ import (
 // Without a changelog (push queries) the stores are in memory.
 type taskStores struct {
 	partition int32
-	db        *rocks.DB        // nil: in memory
-	segs      *mem.Segments    // in-memory segment provider
-	cache     *cache.Cache     // write-back cache of byte stores, flushed at commit
-	log       *changelogs      // nil: no changelogs
-	topics    []string         // changelog topics of the stores opened so far
-	restored  int              // changelog records replayed at open
-	ckpt      map[string]int64 // the checkpoint found at open: where restores start
+	db        *rocks.DB         // nil: in memory
+	segs      *mem.Segments     // in-memory segment provider
+	cache     *cache.Cache      // write-back cache of byte stores, flushed at commit
+	log       *changelogs       // nil: no changelogs
+	topics    []string          // changelog topics of the stores opened so far
+	restored  int               // changelog records replayed at open
+	ckpt      map[string]int64  // the checkpoint found at open: where restores start
+	topicOf   map[string]string // changelog topic by store name
 }
 
 // changelogs is what a query's tasks share to write and restore changelogs.
@@ -90,10 +91,22 @@ func newTaskStores(log *changelogs, p int32) (*taskStores, error) {
 // append produces one changelog record to this task's partition of the
 // store's changelog topic.
 func (ts *taskStores) append(store string, key, value []byte) error {
-	r := &kafka.Record{Topic: ts.log.topic(store), Partition: ts.partition, Key: append([]byte(nil), key...),
+	topic, ok := ts.topicOf[store]
+	if !ok {
+		topic = ts.log.topic(store)
+		if ts.topicOf == nil {
+			ts.topicOf = map[string]string{}
+		}
+		ts.topicOf[store] = topic
+	}
+	// One allocation holds both: the record outlives the caller's buffers.
+	buf := make([]byte, len(key)+len(value))
+	copy(buf, key)
+	r := &kafka.Record{Topic: topic, Partition: ts.partition, Key: buf[:len(key):len(key)],
 		Timestamp: time.Now().UnixMilli()}
 	if value != nil {
-		r.Value = append([]byte{}, value...)
+		copy(buf[len(key):], value)
+		r.Value = buf[len(key):]
 	}
 	ts.log.produce(r)
 	return nil

@@ -440,7 +440,12 @@ when --broker-listen is given.`)
 	cfg.Properties = map[string]string{"ksql.logging.processing.stream.auto.create": "true"}
 	if *brokerListen != "" {
 		// The engine starts its embedded broker on a private port; to expose
-		// it, start it here and connect to it as to any broker.
+		// it, start it here and connect to it as to any broker. Other
+		// servers may then join with --bootstrap and the same --service-id,
+		// so this one shares work as any server does: it follows the
+		// command topic and its queries join consumer groups (direct
+		// assignment, which embedded mode uses to start queries without a
+		// rebalance, would make every server run every partition).
 		bc := kafka.BrokerConfig{Listen: *brokerListen}
 		if !cfg.Ephemeral {
 			bc.DataDir = cfg.DataDir
@@ -451,7 +456,7 @@ when --broker-listen is given.`)
 			return 1
 		}
 		defer b.Close()
-		cfg.Bootstrap, cfg.DirectAssignment = []string{b.Addr()}, true
+		cfg.Bootstrap = []string{b.Addr()}
 		fmt.Fprintf(c.stdout, "Broker listening on %s\n", b.Addr())
 	}
 	eng, err := exec.NewEngine(ctx, cfg)

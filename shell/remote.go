@@ -94,6 +94,18 @@ func (r *Remote) Execute(ctx context.Context, s *exec.Session, sql string) ([]ex
 		case *ast.Unset:
 			delete(s.Properties, st.Name)
 			res = []exec.Result{{Kind: exec.ResultMessage, Message: fmt.Sprintf("Successfully unset local property '%s'.", st.Name)}}
+		case *ast.RunScript:
+			// The server cannot read the client's files: as ksqlDB's CLI
+			// does, read the script here and send its statements.
+			var sql string
+			if sql, err = s.ReadScript(st); err == nil {
+				res, err = r.Execute(ctx, s, sql)
+			}
+			out = append(out, res...)
+			if err != nil {
+				return out, err
+			}
+			continue
 		case *ast.Query, *ast.Print:
 			res, err = r.stream(ctx, s, st.SourceText())
 		default:

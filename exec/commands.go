@@ -2,9 +2,12 @@ package exec
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,13 +44,38 @@ type command struct {
 	Properties map[string]string `json:"streamsProperties,omitempty"`
 }
 
+// commandTopicConfig makes the command topic compacted, as the catalog's
+// durable log should be, and keeps its records forever should the broker
+// also apply time retention to compacted topics (kfake does).
+//
+// Compaction keeps the last record of each key, so every command gets a key
+// of its own (commandKey): replay needs every command, in order. Keys that
+// name what a command does, as ksqlDB's command ids do
+// ("stream/`S`/create"), repeat when a source is dropped and created again;
+// compaction would then drop the first CREATE, and since persistent query
+// ids are numbered by a command's place in the topic, the queries after it
+// would come back under other ids. With unique keys, compaction removes
+// nothing from the command topic: it keeps the whole history replay needs.
+var commandTopicConfig = map[string]string{"cleanup.policy": "compact", "retention.ms": "-1"}
+
+// commandKey returns a key no other command has: 128 random bits, in hex.
+// Servers sharing the topic write concurrently, so neither a per-server
+// counter nor the catalog's command count would do.
+func commandKey() []byte {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.AppendEncode(nil, b[:])
+}
+
 func newCommandLog(e *Engine) *commandLog {
 	return &commandLog{e: e, topic: "_confluent-ksql-" + e.cfg.ServiceID + "_command_topic"}
 }
 
 func (c *commandLog) replay(ctx context.Context) error {
-	err := c.e.client.CreateTopic(ctx, c.topic, 1, map[string]string{"retention.ms": "-1"})
-	if err != nil && !errors.Is(err, kafka.ErrTopicExists) {
+	err := c.e.client.CreateTopic(ctx, c.topic, 1, commandTopicConfig)
+	if errors.Is(err, kafka.ErrTopicExists) {
+		c.checkConfig(ctx)
+	} else if err != nil {
 		return err
 	}
 	end, err := c.e.client.EndOffsets(ctx, c.topic)
@@ -84,6 +112,19 @@ func (c *commandLog) replay(ctx context.Context) error {
 	}
 	c.next.Store(next)
 	return nil
+}
+
+// checkConfig notes an existing command topic that is not compacted: older
+// versions created it with the default cleanup policy (and unkeyed
+// records). It is used as it is; its infinite retention keeps every command
+// all the same. Turning compaction on would be wrong for it: Kafka's
+// cleaner fails on unkeyed records, and kfake's drops them.
+func (c *commandLog) checkConfig(ctx context.Context) {
+	cfg, err := c.e.client.TopicConfig(ctx, c.topic)
+	if err == nil && !strings.Contains(cfg["cleanup.policy"], "compact") {
+		c.e.logf("command topic %s: cleanup.policy=%s (created by an older version), used as it is",
+			c.topic, cfg["cleanup.policy"])
+	}
 }
 
 // follow applies the commands other servers write, until ctx ends.
@@ -168,7 +209,7 @@ func (c *commandLog) append(ctx context.Context, s *Session, stmt string) error 
 	if err != nil {
 		return err
 	}
-	_, off, err := c.e.client.Produce(ctx, &kafka.Record{Topic: c.topic, Partition: 0, Value: b})
+	_, off, err := c.e.client.Produce(ctx, &kafka.Record{Topic: c.topic, Partition: 0, Key: commandKey(), Value: b})
 	if err != nil {
 		return fmt.Errorf("write command topic: %w", err)
 	}

@@ -333,19 +333,31 @@ func (e *Engine) dispatch(ctx context.Context, s *Session, st ast.Statement, rep
 }
 
 func (e *Engine) runScript(ctx context.Context, s *Session, st *ast.RunScript) ([]Result, error) {
+	sql, err := s.ReadScript(st)
+	if err != nil {
+		return nil, err
+	}
+	return e.Execute(ctx, s, sql)
+}
+
+// SetScriptDir sets where RUN SCRIPT resolves relative paths.
+func (s *Session) SetScriptDir(dir string) { s.scriptDir = dir }
+
+// ReadScript reads the file of a RUN SCRIPT statement, a relative path
+// being resolved against the session's script directory. Whoever runs the
+// statement reads the file: the engine in-process, the shell's REST client
+// before it sends the statements (as ksqlDB's CLI does).
+func (s *Session) ReadScript(st *ast.RunScript) (string, error) {
 	path := st.Path
 	if !filepath.IsAbs(path) && s.scriptDir != "" {
 		path = filepath.Join(s.scriptDir, path)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("RUN SCRIPT: %w", err)
+		return "", fmt.Errorf("RUN SCRIPT: %w", err)
 	}
-	return e.Execute(ctx, s, string(b))
+	return string(b), nil
 }
-
-// SetScriptDir sets where RUN SCRIPT resolves relative paths.
-func (s *Session) SetScriptDir(dir string) { s.scriptDir = dir }
 
 // prop returns a session property, falling back to server properties.
 func (e *Engine) prop(s *Session, names ...string) string {

@@ -16,6 +16,10 @@ type QueryMetrics struct {
 	// RestoredRecords counts changelog records replayed into state stores
 	// (the progress of restoring a task's state).
 	RestoredRecords int64
+	// RestoringPartitions counts the changelog partitions whose restore is
+	// in progress, and RestoreRemaining the records they have left to
+	// replay (end offset minus position, summed over them).
+	RestoringPartitions, RestoreRemaining int64
 	// Lag is how many records of the partitions this server processes are
 	// not processed yet; -1 when it cannot be read.
 	Lag int64
@@ -36,7 +40,8 @@ func (e *Engine) Metrics(ctx context.Context) []QueryMetrics {
 	out := make([]QueryMetrics, 0, len(qs))
 	for _, q := range qs {
 		m := QueryMetrics{ID: q.id, RecordsIn: q.in.Load(), RecordsOut: q.out.Load(),
-			ProcessingErrors: q.errs.Load(), RestoredRecords: q.restored.Load()}
+			ProcessingErrors: q.errs.Load(), RestoredRecords: q.restore.restored.Load(),
+			RestoringPartitions: q.restore.partitions.Load(), RestoreRemaining: q.restore.remaining.Load()}
 		m.Lag, m.Partitions = e.lag(ctx, q)
 		out = append(out, m)
 	}

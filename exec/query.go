@@ -27,7 +27,7 @@ type runningQuery struct {
 	done   chan struct{}
 
 	in, out, errs atomic.Int64
-	restored      atomic.Int64 // changelog records replayed into its tasks' stores
+	restore       restoreProgress // of its tasks' stores, from their changelogs
 	mu            sync.Mutex
 	failure       error
 	topics        []string
@@ -236,7 +236,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		if log, err = e.internalTopics(ctx, s, plan, topics); err != nil {
 			return err
 		}
-		log.produce, log.restored, log.eos = internal, &q.restored, eos
+		log.produce, log.progress, log.eos = internal, &q.restore, eos
 		env.internal, env.topicPrefix = internal, log.prefix
 		env.coalesce, env.maxCache = e.recordCache(s)
 		for _, t := range repartitionTopics(plan.Topology) {

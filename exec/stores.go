@@ -42,8 +42,8 @@ type changelogs struct {
 	e       *Engine
 	prefix  string // _confluent-ksql-<service>query_<id>-
 	produce func(*kafka.Record)
-	// restored counts the records restores replay (for metrics); may be nil.
-	restored *atomic.Int64
+	// progress follows the restores (for metrics); may be nil.
+	progress *restoreProgress
 	dir      string // the query's state directory
 	cache    *rocks.BlockCache
 	// eos: the changelogs are written in transactions. A task's local
@@ -126,7 +126,7 @@ func (ts *taskStores) restore(store string, dst state.KeyValueStore, peek func(s
 	}
 	topic := ts.log.topic(store)
 	ts.topics = append(ts.topics, topic)
-	recs := ts.log.e.readChangelog(topic, ts.partition, ts.checkpointed(topic))
+	recs := ts.log.e.readChangelog(topic, ts.partition, ts.checkpointed(topic), ts.log.progress)
 	if peek != nil {
 		inner := recs
 		recs = func(yield func(state.Record, error) bool) {
@@ -142,10 +142,44 @@ func (ts *taskStores) restore(store string, dst state.KeyValueStore, peek func(s
 	}
 	n, err := state.Restore(dst, recs, 0)
 	ts.restored += n
-	if ts.log.restored != nil {
-		ts.log.restored.Add(int64(n))
+	if ts.log.progress != nil {
+		ts.log.progress.restored.Add(int64(n))
 	}
 	return err
+}
+
+// restoreProgress follows a query's state restores, for metrics. Tasks
+// restore their stores when they start (on the first record of their
+// partition after an assignment or a restart), one changelog partition at a
+// time, and each such restore reads up to the end offset it saw at its start.
+type restoreProgress struct {
+	restored atomic.Int64 // records replayed since the query started here
+	// partitions counts the changelog partitions being restored now, and
+	// remaining the records they still have to replay before their end
+	// offsets (gaps left by compaction count until they are passed).
+	partitions, remaining atomic.Int64
+}
+
+// begin notes the start of a changelog partition's restore from offset from
+// up to end. advance notes the offset after each record read; done, the
+// end of the restore (complete or abandoned).
+func (p *restoreProgress) begin(from, end int64) (advance func(next int64), done func()) {
+	if p == nil {
+		return func(int64) {}, func() {}
+	}
+	p.partitions.Add(1)
+	p.remaining.Add(end - from)
+	pos := from
+	advance = func(next int64) {
+		next = min(next, end)
+		p.remaining.Add(pos - next)
+		pos = next
+	}
+	done = func() {
+		advance(end)
+		p.partitions.Add(-1)
+	}
+	return advance, done
 }
 
 // openKV opens and restores a key-value store: RocksDB, or in memory.
@@ -269,8 +303,9 @@ func (ts *taskStores) close() error {
 
 // readChangelog reads one partition of a changelog topic from offset from to
 // its current stable end: committed records only, so that state written by
-// an aborted or still open transaction never comes back.
-func (e *Engine) readChangelog(topic string, partition int32, from int64) iter.Seq2[state.Record, error] {
+// an aborted or still open transaction never comes back. prog, when not
+// nil, follows the read.
+func (e *Engine) readChangelog(topic string, partition int32, from int64, prog *restoreProgress) iter.Seq2[state.Record, error] {
 	return func(yield func(state.Record, error) bool) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
@@ -283,6 +318,8 @@ func (e *Engine) readChangelog(topic string, partition int32, from int64) iter.S
 		if !ok || end <= from {
 			return
 		}
+		advance, done := prog.begin(from, end)
+		defer done()
 		cons, err := e.client.NewPartitionConsumer(topic, kafka.Offsets{partition: from})
 		if err != nil {
 			yield(state.Record{}, err)
@@ -303,6 +340,7 @@ func (e *Engine) readChangelog(topic string, partition int32, from int64) iter.S
 				if r.Offset >= end {
 					return
 				}
+				advance(r.Offset + 1)
 				if !yield(state.Record{Key: r.Key, Value: r.Value}, nil) {
 					return
 				}

@@ -17,6 +17,7 @@ import (
 type metricsCollector struct {
 	eng                                 *exec.Engine
 	in, out, errs, restored, lag, owned *prometheus.Desc
+	restoring, restoreRemaining         *prometheus.Desc
 }
 
 func newMetricsCollector(eng *exec.Engine) *metricsCollector {
@@ -31,6 +32,10 @@ func newMetricsCollector(eng *exec.Engine) *metricsCollector {
 			"Records a persistent query could not process (written to the processing log).", q, nil),
 		restored: prometheus.NewDesc("sluice_query_state_restored_records_total",
 			"Changelog records replayed into a persistent query's state stores on this server.", q, nil),
+		restoring: prometheus.NewDesc("sluice_query_state_restoring_partitions",
+			"Changelog partitions of a persistent query whose state is being restored on this server.", q, nil),
+		restoreRemaining: prometheus.NewDesc("sluice_query_state_restore_remaining_records",
+			"Changelog records a persistent query's restores in progress on this server have left to replay (end offset minus position).", q, nil),
 		lag: prometheus.NewDesc("sluice_query_consumer_lag",
 			"Input records of the partitions this server processes that a persistent query has not processed yet.", q, nil),
 		owned: prometheus.NewDesc("sluice_query_partitions",
@@ -39,7 +44,7 @@ func newMetricsCollector(eng *exec.Engine) *metricsCollector {
 }
 
 func (c *metricsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.in, c.out, c.errs, c.restored, c.lag, c.owned} {
+	for _, d := range []*prometheus.Desc{c.in, c.out, c.errs, c.restored, c.restoring, c.restoreRemaining, c.lag, c.owned} {
 		ch <- d
 	}
 }
@@ -51,14 +56,19 @@ func (c *metricsCollector) Collect(ch chan<- prometheus.Metric) {
 		counter := func(d *prometheus.Desc, v int64) {
 			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), m.ID)
 		}
+		gauge := func(d *prometheus.Desc, v int64) {
+			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(v), m.ID)
+		}
 		counter(c.in, m.RecordsIn)
 		counter(c.out, m.RecordsOut)
 		counter(c.errs, m.ProcessingErrors)
 		counter(c.restored, m.RestoredRecords)
+		gauge(c.restoring, m.RestoringPartitions)
+		gauge(c.restoreRemaining, m.RestoreRemaining)
 		if m.Lag >= 0 {
-			ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, float64(m.Lag), m.ID)
+			gauge(c.lag, m.Lag)
 		}
-		ch <- prometheus.MustNewConstMetric(c.owned, prometheus.GaugeValue, float64(len(m.Partitions)), m.ID)
+		gauge(c.owned, int64(len(m.Partitions)))
 	}
 }
 

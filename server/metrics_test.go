@@ -54,10 +54,12 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("records produced: %v, want at least 2", v)
 	}
 	for name, want := range map[string]float64{
-		"sluice_query_processing_errors_total":      0,
-		"sluice_query_state_restored_records_total": 0,
-		"sluice_query_consumer_lag":                 0,
-		"sluice_query_partitions":                   2,
+		"sluice_query_processing_errors_total":         0,
+		"sluice_query_state_restored_records_total":    0,
+		"sluice_query_state_restoring_partitions":      0,
+		"sluice_query_state_restore_remaining_records": 0,
+		"sluice_query_consumer_lag":                    0,
+		"sluice_query_partitions":                      2,
 	} {
 		if v := value(name); v != want {
 			t.Errorf("%s: %v, want %v", name, v, want)

@@ -37,6 +37,12 @@ type RemoteError struct {
 
 func (e *RemoteError) Error() string { return e.Message }
 
+// errorBody is ksqlDB's error entity, as far as the shell reads it.
+type errorBody struct {
+	Code    int    `json:"error_code"`
+	Message string `json:"message"`
+}
+
 func (r *Remote) client() *http.Client {
 	if r.Client != nil {
 		return r.Client
@@ -64,10 +70,7 @@ func (r *Remote) post(ctx context.Context, path, accept string, body any) (*http
 	}
 	if resp.StatusCode >= 400 {
 		defer resp.Body.Close()
-		var e struct {
-			Code    int    `json:"error_code"`
-			Message string `json:"message"`
-		}
+		var e errorBody
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		if json.Unmarshal(data, &e) != nil || e.Message == "" {
 			e.Message = strings.TrimSpace(string(data))
@@ -94,6 +97,18 @@ func (r *Remote) Execute(ctx context.Context, s *exec.Session, sql string) ([]ex
 		case *ast.Unset:
 			delete(s.Properties, st.Name)
 			res = []exec.Result{{Kind: exec.ResultMessage, Message: fmt.Sprintf("Successfully unset local property '%s'.", st.Name)}}
+		case *ast.RunScript:
+			// The server cannot read the client's files: as ksqlDB's CLI
+			// does, read the script here and send its statements.
+			var sql string
+			if sql, err = s.ReadScript(st); err == nil {
+				res, err = r.Execute(ctx, s, sql)
+			}
+			out = append(out, res...)
+			if err != nil {
+				return out, err
+			}
+			continue
 		case *ast.Query, *ast.Print:
 			res, err = r.stream(ctx, s, st.SourceText())
 		default:
@@ -264,6 +279,11 @@ func (r *Remote) stream(ctx context.Context, s *exec.Session, text string) ([]ex
 				} else if !bytes.HasPrefix(t, []byte("{")) {
 					streamErr = fmt.Errorf("server %s: bad row %q", r.Base, t)
 					return
+				} else if err := streamError(t, resp.StatusCode); err != nil {
+					// The query failed after its header was sent: the
+					// server ends the stream with an error object.
+					streamErr = err
+					return
 				}
 			}
 			if err != nil {
@@ -281,4 +301,15 @@ func (r *Remote) stream(ctx context.Context, s *exec.Session, text string) ([]ex
 	}
 	return []exec.Result{{Kind: exec.ResultStream, Columns: hdr.ColumnNames, Stream: rows, QueryID: hdr.QueryID,
 		Cancel: closeQuery, Err: func() error { return streamErr }}}, nil
+}
+
+// streamError decodes an error object written in the middle of a query's
+// stream (ksqlDB's KsqlErrorMessage: error_code and message); nil for any
+// other object, which is skipped.
+func streamError(line []byte, status int) error {
+	var e errorBody
+	if json.Unmarshal(line, &e) != nil || (e.Code == 0 && e.Message == "") {
+		return nil
+	}
+	return &RemoteError{Status: status, Code: e.Code, Message: e.Message}
 }

@@ -370,9 +370,11 @@ func (c *cli) server(args []string) int {
 	fs := c.newFlagSet("server", "sluice server [--listen 127.0.0.1:8088] [--bootstrap host:port] [--data-dir DIR] [--ephemeral] [--service-id ID] [--broker-listen host:port] [--user U --password P] [--node-id ID] [--advertised-url URL] [--session-timeout D] [--tls-cert F --tls-key F]",
 		`Runs the ksqlDB-compatible REST API (HTTP/1.1 and unencrypted HTTP/2 on one port:
 /ksql, /query, /query-stream, /close-query, /inserts-stream, /info, /healthcheck,
-/status) until SIGINT or SIGTERM, then stops the queries and shuts down cleanly.
+/status, and Prometheus metrics on /metrics) until SIGINT or SIGTERM, then stops
+the queries and shuts down cleanly.
 Without --bootstrap it runs an embedded broker, reachable by other Kafka clients
-when --broker-listen is given.`)
+when --broker-listen is given; servers that join it with --bootstrap and the same
+--service-id share its persistent queries.`)
 	var ef engineFlags
 	ef.register(fs)
 	listen := fs.String("listen", "127.0.0.1:8088", "`host:port` the REST API listens on (port 0 picks a free one)")
@@ -440,7 +442,12 @@ when --broker-listen is given.`)
 	cfg.Properties = map[string]string{"ksql.logging.processing.stream.auto.create": "true"}
 	if *brokerListen != "" {
 		// The engine starts its embedded broker on a private port; to expose
-		// it, start it here and connect to it as to any broker.
+		// it, start it here and connect to it as to any broker. Other
+		// servers may then join with --bootstrap and the same --service-id,
+		// so this one shares work as any server does: it follows the
+		// command topic and its queries join consumer groups (direct
+		// assignment, which embedded mode uses to start queries without a
+		// rebalance, would make every server run every partition).
 		bc := kafka.BrokerConfig{Listen: *brokerListen}
 		if !cfg.Ephemeral {
 			bc.DataDir = cfg.DataDir
@@ -451,7 +458,7 @@ when --broker-listen is given.`)
 			return 1
 		}
 		defer b.Close()
-		cfg.Bootstrap, cfg.DirectAssignment = []string{b.Addr()}, true
+		cfg.Bootstrap = []string{b.Addr()}
 		fmt.Fprintf(c.stdout, "Broker listening on %s\n", b.Addr())
 	}
 	eng, err := exec.NewEngine(ctx, cfg)
@@ -499,7 +506,9 @@ the exit code is 1 if any case failed.
 
 Files ending in .json are ksqlDB query-validation (QTT) cases, such as
 ../shared/conformance/ksql/qtt/*.json: they are expanded over their format and
-config matrices and end with 'N passed, M failed, K skipped'.`)
+config matrices and end with 'N passed, M failed, K skipped'. REST cases (RQTT,
+../shared/conformance/ksql/rqtt/*.json) run through the REST API of a server
+started for each case.`)
 	jsonOut := fs.String("json", "", "with .json files: write a per-case report to `FILE`")
 	runExpr := fs.String("run", "", "run only the cases whose name matches `REGEX`")
 	verbose := fs.Bool("v", false, "print passing and skipped cases too")

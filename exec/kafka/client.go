@@ -149,6 +149,32 @@ func (c *Client) DeleteTopic(ctx context.Context, name string) error {
 	return nil
 }
 
+// TopicConfig returns the configuration the broker reports for a topic,
+// defaults included; ErrNoTopic when it does not exist.
+func (c *Client) TopicConfig(ctx context.Context, name string) (map[string]string, error) {
+	rcs, err := c.adm.DescribeTopicConfigs(ctx, name)
+	var rc kadm.ResourceConfig
+	if err == nil {
+		rc, err = rcs.On(name, nil)
+	}
+	if err == nil {
+		err = rc.Err
+	}
+	if errors.Is(err, kerr.UnknownTopicOrPartition) {
+		return nil, ErrNoTopic
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describe configs of topic %s: %w", name, err)
+	}
+	out := make(map[string]string, len(rc.Configs))
+	for _, cfg := range rc.Configs {
+		if cfg.Value != nil {
+			out[cfg.Key] = *cfg.Value
+		}
+	}
+	return out, nil
+}
+
 // Topic describes one topic; ErrNoTopic when it does not exist.
 func (c *Client) Topic(ctx context.Context, name string) (TopicInfo, error) {
 	tds, err := c.adm.ListTopics(ctx, name)

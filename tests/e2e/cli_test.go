@@ -171,14 +171,18 @@ func TestRemoteShell(t *testing.T) {
 	srv := startSluice(t, "server", "--ephemeral", "--listen", addr)
 	srv.waitOutput(t, "Server listening on", 30*time.Second)
 
+	// RUN SCRIPT reads a file on the client's side and sends its statements.
+	file := filepath.Join(t.TempDir(), "more.sql")
+	writeFile(t, file, "CREATE STREAM from_script (id INT KEY, v STRING) WITH (kafka_topic='fs', value_format='JSON', partitions=1);\n")
 	script := `CREATE STREAM s (id INT KEY, v STRING) WITH (kafka_topic='s', value_format='JSON', partitions=1);
 INSERT INTO s (id, v) VALUES (1, 'remote');
+RUN SCRIPT '` + file + `';
 SHOW STREAMS;
 SET 'auto.offset.reset'='earliest';
 SELECT id, UCASE(v) AS v FROM s EMIT CHANGES LIMIT 1;
 `
 	r := runSluice(t, 60*time.Second, script, "shell", "--server", "http://"+addr)
-	for _, want := range []string{"Stream created", "|S ", "|REMOTE", "Limit Reached"} {
+	for _, want := range []string{"Stream created", "|S ", "|FROM_SCRIPT ", "|REMOTE", "Limit Reached"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("remote shell output lacks %q", want)
 		}

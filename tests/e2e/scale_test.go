@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -42,17 +43,44 @@ type node struct {
 // service id; dataDir "" is a fresh directory.
 func startServer(t *testing.T, broker, dataDir string) *node {
 	t.Helper()
+	return startNode(t, dataDir, "--bootstrap", broker)
+}
+
+// startNode starts `sluice server` with the scale-out test's service id and
+// the given Kafka flags; dataDir "" is a fresh directory.
+func startNode(t *testing.T, dataDir string, kafka ...string) *node {
+	t.Helper()
 	if dataDir == "" {
 		dataDir = t.TempDir()
 	}
-	p := startSluice(t, "server", "--bootstrap", broker, "--service-id", "scale_", "--data-dir", dataDir,
-		"--listen", "127.0.0.1:0", "--session-timeout", scaleSession)
+	args := append([]string{"server", "--service-id", "scale_", "--data-dir", dataDir,
+		"--listen", "127.0.0.1:0", "--session-timeout", scaleSession}, kafka...)
+	p := startSluice(t, args...)
 	p.waitOutput(t, "Server listening on", 60*time.Second)
 	m := listening.FindStringSubmatch(p.stdout.String())
 	if m == nil {
 		t.Fatalf("no listening address in %q", p.stdout.String())
 	}
 	return &node{p: p, url: m[1]}
+}
+
+// waitListed waits until what n answers to stmt (a SHOW statement)
+// mentions every one of want: what another server accepted reaches n
+// through the command topic.
+func waitListed(t *testing.T, n *node, stmt string, want ...string) {
+	t.Helper()
+	end := time.Now().Add(30 * time.Second)
+	for {
+		out := string(post(t, n.url+"/ksql", map[string]any{"ksql": stmt}))
+		missing := slices.IndexFunc(want, func(w string) bool { return !strings.Contains(out, w) })
+		if missing < 0 {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("%s on %s does not list %s: %s\nstderr:\n%s", stmt, n.url, want[missing], out, n.p.stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // queryGroup is a persistent query's consumer group, named as ksqlDB
@@ -189,17 +217,7 @@ func TestScaleOut(t *testing.T) {
 	}
 	// Every server runs every query: each learns them from the command topic.
 	for _, n := range nodes {
-		end := time.Now().Add(30 * time.Second)
-		for {
-			out := post(t, n.url+"/ksql", map[string]any{"ksql": "SHOW QUERIES;"})
-			if strings.Contains(string(out), ids[0]) && strings.Contains(string(out), ids[1]) {
-				break
-			}
-			if time.Now().After(end) {
-				t.Fatalf("%s does not run the queries: %s\nstderr:\n%s", n.url, out, n.p.stderr.String())
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		waitListed(t, n, "SHOW QUERIES;", ids...)
 	}
 	rd := newOutputReader(t, addr)
 	waitFor(t, 60*time.Second, "three servers to share every query's partitions", func() bool {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -353,6 +354,11 @@ func (e *Engine) internalTopics(ctx context.Context, s *Session, plan *planner.P
 		counts[t] = info.Partitions
 		partitions = max(partitions, info.Partitions)
 	}
+	extra, err := e.changelogExtraRetention(s)
+	if err != nil {
+		return nil, err
+	}
+	windowed := windowStoreRetention(plan.Topology)
 	prefix := e.internalPrefix(plan.QueryID)
 	for _, name := range plan.Topology.Topics {
 		partitions := partitions
@@ -361,17 +367,73 @@ func (e *Engine) internalTopics(ctx context.Context, s *Session, plan *planner.P
 			partitions = counts[from]
 		}
 		// Repartition records are read once, but records with old
-		// timestamps must not be deleted before then; changelogs keep the
-		// latest value per key.
+		// timestamps must not be deleted before then.
 		cfg := map[string]string{"cleanup.policy": "delete", "retention.ms": "-1"}
 		if strings.HasSuffix(name, planner.ChangelogSuffix) {
-			cfg = map[string]string{"cleanup.policy": "compact"}
+			retention, ok := windowed[name]
+			cfg = changelogConfig(retention, ok, extra)
 		}
 		if err := e.client.CreateTopic(ctx, prefix+name, partitions, cfg); err != nil && !errors.Is(err, kafka.ErrTopicExists) {
 			return nil, err
 		}
 	}
 	return &changelogs{e: e, prefix: prefix, dir: filepath.Join(e.StateDir(), plan.QueryID), cache: e.blockCache()}, nil
+}
+
+// defaultChangelogExtraRetention is Kafka Streams' default
+// windowstore.changelog.additional.retention.ms.
+const defaultChangelogExtraRetention = 24 * time.Hour
+
+// changelogExtraRetention reads Kafka Streams'
+// windowstore.changelog.additional.retention.ms: how much longer than its
+// store a window or session store's changelog keeps records.
+func (e *Engine) changelogExtraRetention(s *Session) (int64, error) {
+	const name = "windowstore.changelog.additional.retention.ms"
+	v := e.prop(s, name, "ksql.streams."+name)
+	if v == "" {
+		return defaultChangelogExtraRetention.Milliseconds(), nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("invalid %s %q: want a number of milliseconds, 0 or more", name, v)
+	}
+	return n, nil
+}
+
+// windowStoreRetention maps the changelog topics of a topology's window and
+// session stores (windowed aggregations, stream-stream join sides) to how
+// long (ms) their stores keep a window.
+func windowStoreRetention(t *planner.Topology) map[string]int64 {
+	out := map[string]int64{}
+	for _, p := range t.Procs {
+		switch {
+		case p.Kind == planner.ProcAggregate && p.Window != nil:
+			out[p.StoreName+planner.ChangelogSuffix] = windowRetention(p.Window, windowGrace(p.Window, p.Final))
+		case p.Kind == planner.ProcJoin && p.Within != nil && len(p.JoinStores) >= 2:
+			_, retention := joinWindowTimes(p.Within)
+			for _, store := range p.JoinStores[:2] {
+				out[store+planner.ChangelogSuffix] = max(retention, 1)
+			}
+		}
+	}
+	return out
+}
+
+// changelogConfig is a changelog topic's configuration, as Kafka Streams
+// creates it. A key-value store's changelog keeps the latest value of each
+// key (compact). A window or session store's keys include the window, so
+// compaction alone would keep every window ever seen: its changelog also
+// deletes records older than the store's retention plus extra
+// (compact,delete), by which time the store has dropped them too.
+func changelogConfig(retention int64, windowed bool, extra int64) map[string]string {
+	if !windowed {
+		return map[string]string{"cleanup.policy": "compact"}
+	}
+	ms := int64(math.MaxInt64)
+	if retention <= math.MaxInt64-extra {
+		ms = retention + extra
+	}
+	return map[string]string{"cleanup.policy": "compact,delete", "retention.ms": strconv.FormatInt(ms, 10)}
 }
 
 // recordCache reads ksqlDB's cache.max.bytes.buffering: whether

@@ -512,9 +512,11 @@ func (ap *aggProc) apply(m *rowMeta, row types.Row, group []any, gkey []byte, op
 		return ap.processSession(m, group, gkey)
 	}
 	var firstErr error
+	late := 0
 	for _, start := range ap.windows(m.ts) {
 		end := start + ap.size
 		if end <= ap.stream-ap.grace {
+			late++
 			firstErr = fmt.Errorf("record for expired window [%d, %d) dropped (stream time %d, grace %d ms)", start, end, ap.stream, ap.grace)
 			continue
 		}
@@ -541,7 +543,7 @@ func (ap *aggProc) apply(m *rowMeta, row types.Row, group []any, gkey []byte, op
 		}
 	}
 	if firstErr != nil {
-		return &recordError{m: m, err: firstErr}
+		return &recordError{m: m, err: &lateError{windows: late, err: firstErr}}
 	}
 	return nil
 }
@@ -620,7 +622,7 @@ func (ap *aggProc) processSession(m *rowMeta, group []any, gkey []byte) error {
 		return err
 	}
 	if len(merged) == 0 && m.ts < closeTime {
-		return &recordError{m: m, err: fmt.Errorf("record for expired session dropped (stream time %d, gap %d ms, grace %d ms)", ap.stream, gap, ap.grace)}
+		return &recordError{m: m, err: &lateError{windows: 1, err: fmt.Errorf("record for expired session dropped (stream time %d, gap %d ms, grace %d ms)", ap.stream, gap, ap.grace)}}
 	}
 	e := ap.newEntry("", group, m.ts, m.ts)
 	e.ts = m.ts

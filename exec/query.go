@@ -27,6 +27,7 @@ type runningQuery struct {
 	done   chan struct{}
 
 	in, out, errs atomic.Int64
+	late          atomic.Int64 // records (windows) dropped beyond their grace period
 	restored      atomic.Int64 // changelog records replayed into its tasks' stores
 	mu            sync.Mutex
 	failure       error

@@ -113,6 +113,20 @@ func (ts *taskStores) append(store string, key, value []byte) error {
 	return nil
 }
 
+// logRestore says, once the task's stores are open, where their state came
+// from: the local DB kept from its checkpoint plus the changelog records
+// after it, or (no usable checkpoint) the changelogs alone. A new task,
+// which had nothing to restore, says nothing.
+func (ts *taskStores) logRestore(query string) {
+	switch {
+	case ts.db == nil:
+	case ts.ckpt != nil:
+		ts.log.e.logf("query %s task %d: local state kept from its checkpoint; %d changelog records restored after it", query, ts.partition, ts.restored)
+	case ts.restored > 0:
+		ts.log.e.logf("query %s task %d: no checkpoint, local state rebuilt; %d changelog records restored", query, ts.partition, ts.restored)
+	}
+}
+
 // checkpointed returns the changelog offset the local DB holds up to for a
 // store's topic (0 without a checkpoint).
 func (ts *taskStores) checkpointed(topic string) int64 {
@@ -434,6 +448,25 @@ func changelogConfig(retention int64, windowed bool, extra int64) map[string]str
 		ms = retention + extra
 	}
 	return map[string]string{"cleanup.policy": "compact,delete", "retention.ms": strconv.FormatInt(ms, 10)}
+}
+
+// checkpointInterval reads sluice.state.checkpoint.interval.ms: how often
+// (at most) a query's tasks flush their RocksDB stores and write the
+// checkpoint of the changelog offsets they hold, which a restart on the same
+// state directory restores from (only the changelog records after it are
+// replayed). Default 10 s; 0 checkpoints at every commit, as Kafka Streams
+// does.
+func (e *Engine) checkpointInterval(s *Session) (time.Duration, error) {
+	const name = "sluice.state.checkpoint.interval.ms"
+	v := e.prop(s, name)
+	if v == "" {
+		return defaultCheckpointInterval, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("invalid %s %q: want a number of milliseconds, 0 or more", name, v)
+	}
+	return time.Duration(n) * time.Millisecond, nil
 }
 
 // recordCache reads ksqlDB's cache.max.bytes.buffering: whether

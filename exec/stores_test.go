@@ -2,11 +2,17 @@ package exec
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/sluicedb/sluice/state/rocks"
 )
 
 // queryOf returns the running query that writes a source.
@@ -104,15 +110,108 @@ func TestChangelogTopicConfigs(t *testing.T) {
 	}
 }
 
-func TestChangelogExtraRetentionMustBeValid(t *testing.T) {
-	e := newTestEngine(t, Config{})
-	defer e.Close()
+// logLines collects an engine's operational log.
+type logLines struct {
+	t     *testing.T
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *logLines) logf(format string, args ...any) {
+	l.t.Logf(format, args...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+}
+
+func (l *logLines) matching(sub string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, s := range l.lines {
+		if strings.Contains(s, sub) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// With sluice.state.checkpoint.interval.ms, a query checkpoints its local
+// stores that often, even once its input has gone quiet; the next start on
+// the same state directory keeps them and replays only the changelog
+// records after the checkpoint.
+func TestCheckpointIntervalAndRestoreFromCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	e := newTestEngine(t, Config{DataDir: dir})
 	s := NewSession()
+	mustExec(t, e, s, `SET 'sluice.state.checkpoint.interval.ms' = '1000';
+		CREATE STREAM input (id STRING KEY, v INT) WITH (kafka_topic='input', value_format='JSON', partitions=1);
+		CREATE TABLE agg AS SELECT id, COUNT(*) AS cnt FROM input GROUP BY id;
+		INSERT INTO input (id, v) VALUES ('a', 1);
+		INSERT INTO input (id, v) VALUES ('b', 1);`)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q := queryOf(t, e, "AGG")
+	taskDir := filepath.Join(e.StateDir(), q.id, "0")
+	topic := e.internalPrefix(q.id) + "Aggregate-Aggregate-Materialize-changelog"
+	end, err := e.client.EndOffsets(ctx, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if end[0] == 0 {
+		t.Fatalf("%s is empty", topic)
+	}
+	// No more input: the checkpoint of what was committed comes anyway.
+	for {
+		ckpt, ok, err := rocks.ReadCheckpoint(taskDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok && ckpt[topic] == end[0] {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no checkpoint of %s at offset %d in %s: %v", topic, end[0], taskDir, ckpt)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	s.Close()
+	e.Close()
+
+	logs := &logLines{t: t}
+	e, err = NewEngine(context.Background(), Config{DataDir: dir, Logf: logs.logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	s = NewSession()
 	defer s.Close()
-	mustExec(t, e, s, `CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
-		SET 'windowstore.changelog.additional.retention.ms' = 'a day';`)
-	_, err := e.Execute(context.Background(), s, `CREATE TABLE t AS SELECT id, COUNT(*) AS n FROM s WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY id;`)
-	if err == nil || !strings.Contains(err.Error(), `invalid windowstore.changelog.additional.retention.ms "a day"`) {
-		t.Fatalf("err = %v", err)
+	checkPulls(t, e, s, "AGG", []pullCase{{`SELECT * FROM agg;`, `[a 1] [b 1]`}})
+	want := fmt.Sprintf("query %s task 0: local state kept from its checkpoint; 0 changelog records restored after it", q.id)
+	if got := logs.matching("task 0:"); len(got) != 1 || got[0] != want {
+		t.Errorf("restore log %q, want [%s]", got, want)
+	}
+}
+
+// Bad values of the state properties fail the statement that would start
+// the query.
+func TestStatePropertiesMustBeValid(t *testing.T) {
+	for _, c := range []struct{ set, want string }{
+		{`SET 'windowstore.changelog.additional.retention.ms' = 'a day';`, `invalid windowstore.changelog.additional.retention.ms "a day"`},
+		{`SET 'sluice.state.checkpoint.interval.ms' = '-1';`, `invalid sluice.state.checkpoint.interval.ms "-1"`},
+	} {
+		e := newTestEngine(t, Config{})
+		s := NewSession()
+		mustExec(t, e, s, `CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);`+c.set)
+		_, err := e.Execute(context.Background(), s, `CREATE TABLE t AS SELECT id, COUNT(*) AS n FROM s WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY id;`)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %s", c.set, err, c.want)
+		}
+		s.Close()
+		e.Close()
 	}
 }

@@ -348,3 +348,62 @@ func TestPullFromEmitFinalState(t *testing.T) {
 		{`SELECT * FROM w WHERE id = 1;`, `[1 1000 2000 2]`},
 	})
 }
+
+// A window older than RETENTION leaves the store, and so the pull queries'
+// answers, once stream time passes it; a closed window still within
+// retention stays.
+func TestPullForgetsWindowsPastRetention(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	defer e.Close()
+	s := NewSession()
+	defer s.Close()
+	mustExec(t, e, s, `SET 'cache.max.bytes.buffering' = '0';
+		CREATE STREAM input (id INT KEY, v INT) WITH (kafka_topic='input', value_format='JSON', partitions=1);
+		CREATE TABLE w AS SELECT id, COUNT(*) AS cnt FROM input
+			WINDOW TUMBLING (SIZE 1 SECOND, RETENTION 5 SECONDS, GRACE PERIOD 0 SECONDS) GROUP BY id;
+		INSERT INTO input (rowtime, id, v) VALUES (1000, 1, 1);
+		INSERT INTO input (rowtime, id, v) VALUES (3000, 2, 1);`)
+	check := func(when string, cases []pullCase, starts string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := e.WaitIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			if got := rowsText(mustExec(t, e, s, c.sql)[0].Rows); got != c.want {
+				t.Errorf("%s: %s\n got: %s\nwant: %s", when, c.sql, got, c.want)
+			}
+		}
+		// The store itself: the windows its tasks can still read.
+		var got []int64
+		err := queryOf(t, e, "W").ask(ctx, func(ts *taskSet) {
+			for _, task := range ts.list() {
+				if err := task.src.agg.ws.FetchAll(minInt64, maxInt64, func(_ []byte, start int64, _ []byte) bool {
+					got = append(got, start)
+					return true
+				}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != starts {
+			t.Errorf("%s: window starts in the store %v, want %s", when, got, starts)
+		}
+	}
+	check("stream time 3000", []pullCase{
+		{`SELECT * FROM w;`, `[1 1000 2000 1] [2 3000 4000 1]`},
+		{`SELECT * FROM w WHERE id = 1 AND WINDOWSTART = 1000;`, `[1 1000 2000 1]`},
+	}, `[1000 3000]`)
+	// Stream time 7000: windows starting at or before 7000 - 5000 expire.
+	mustExec(t, e, s, `INSERT INTO input (rowtime, id, v) VALUES (7000, 3, 1);`)
+	check("stream time 7000", []pullCase{
+		{`SELECT * FROM w;`, `[2 3000 4000 1] [3 7000 8000 1]`},
+		{`SELECT * FROM w WHERE id = 1;`, ``},
+		{`SELECT * FROM w WHERE id = 1 AND WINDOWSTART = 1000;`, ``},
+		{`SELECT * FROM w WHERE id = 2;`, `[2 3000 4000 1]`},
+	}, `[3000 7000]`)
+}

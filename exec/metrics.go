@@ -13,6 +13,11 @@ type QueryMetrics struct {
 	// repartition topics) and written to the sink since the query started
 	// here; ProcessingErrors those that went to the processing log.
 	RecordsIn, RecordsOut, ProcessingErrors int64
+	// LateRecordsDropped counts records a windowed aggregation dropped
+	// because their window had closed (stream time past its end plus grace):
+	// one per closed window of the record, as Kafka Streams' dropped-records
+	// metric counts them. They are not processing errors.
+	LateRecordsDropped int64
 	// RestoredRecords counts changelog records replayed into state stores
 	// (the progress of restoring a task's state).
 	RestoredRecords int64
@@ -40,7 +45,7 @@ func (e *Engine) Metrics(ctx context.Context) []QueryMetrics {
 	out := make([]QueryMetrics, 0, len(qs))
 	for _, q := range qs {
 		m := QueryMetrics{ID: q.id, RecordsIn: q.in.Load(), RecordsOut: q.out.Load(),
-			ProcessingErrors: q.errs.Load(), RestoredRecords: q.restore.restored.Load(),
+			ProcessingErrors: q.errs.Load(), LateRecordsDropped: q.late.Load(), RestoredRecords: q.restore.restored.Load(),
 			RestoringPartitions: q.restore.partitions.Load(), RestoreRemaining: q.restore.remaining.Load()}
 		m.Lag, m.Partitions = e.lag(ctx, q)
 		out = append(out, m)

@@ -262,15 +262,7 @@ func (ap *aggProc) open_(name string, ts *taskStores) error {
 		return err
 	}
 	ap.size = ap.window.Size.Milliseconds()
-	ap.grace = defaultGrace.Milliseconds()
-	if ap.window.Grace != nil {
-		ap.grace = ap.window.Grace.Milliseconds()
-	} else if ap.final {
-		// ksqlDB closes an EMIT FINAL window at its end when no grace is
-		// given (suppress.json 'should emit at window end if no grace
-		// period given'), not after the 24-hour default.
-		ap.grace = 0
-	}
+	ap.grace = windowGrace(ap.window, ap.final)
 	retention := ap.retention()
 	peek := func(r state.Record) {
 		if t, n := binary.Varint(r.Value); n > 0 && (!ap.seen || t > ap.stream) {
@@ -308,11 +300,30 @@ func (ap *aggProc) open_(name string, ts *taskStores) error {
 }
 
 // retention is how long the window store keeps a window (a session past
-// its end): size (gap) + grace, or the RETENTION clause when longer.
-func (ap *aggProc) retention() int64 {
-	r := ap.size + ap.grace
-	if ap.window.Retention != nil {
-		r = max(r, ap.window.Retention.Milliseconds())
+// its end).
+func (ap *aggProc) retention() int64 { return windowRetention(ap.window, ap.grace) }
+
+// windowGrace is how long (ms) a window of an aggregation takes late records.
+func windowGrace(w *ast.Window, final bool) int64 {
+	switch {
+	case w.Grace != nil:
+		return w.Grace.Milliseconds()
+	case final:
+		// ksqlDB closes an EMIT FINAL window at its end when no grace is
+		// given (suppress.json 'should emit at window end if no grace
+		// period given'), not after the 24-hour default.
+		return 0
+	}
+	return defaultGrace.Milliseconds()
+}
+
+// windowRetention is how long (ms) an aggregation's store keeps a window (a
+// session past its end): size (gap) + grace, or the RETENTION clause when
+// longer.
+func windowRetention(w *ast.Window, grace int64) int64 {
+	r := w.Size.Milliseconds() + grace
+	if w.Retention != nil {
+		r = max(r, w.Retention.Milliseconds())
 	}
 	return r
 }
@@ -501,9 +512,11 @@ func (ap *aggProc) apply(m *rowMeta, row types.Row, group []any, gkey []byte, op
 		return ap.processSession(m, group, gkey)
 	}
 	var firstErr error
+	late := 0
 	for _, start := range ap.windows(m.ts) {
 		end := start + ap.size
 		if end <= ap.stream-ap.grace {
+			late++
 			firstErr = fmt.Errorf("record for expired window [%d, %d) dropped (stream time %d, grace %d ms)", start, end, ap.stream, ap.grace)
 			continue
 		}
@@ -530,7 +543,7 @@ func (ap *aggProc) apply(m *rowMeta, row types.Row, group []any, gkey []byte, op
 		}
 	}
 	if firstErr != nil {
-		return &recordError{m: m, err: firstErr}
+		return &recordError{m: m, err: &lateError{windows: late, err: firstErr}}
 	}
 	return nil
 }
@@ -609,7 +622,7 @@ func (ap *aggProc) processSession(m *rowMeta, group []any, gkey []byte) error {
 		return err
 	}
 	if len(merged) == 0 && m.ts < closeTime {
-		return &recordError{m: m, err: fmt.Errorf("record for expired session dropped (stream time %d, gap %d ms, grace %d ms)", ap.stream, gap, ap.grace)}
+		return &recordError{m: m, err: &lateError{windows: 1, err: fmt.Errorf("record for expired session dropped (stream time %d, gap %d ms, grace %d ms)", ap.stream, gap, ap.grace)}}
 	}
 	e := ap.newEntry("", group, m.ts, m.ts)
 	e.ts = m.ts

@@ -99,13 +99,8 @@ func newStreamJoinProc(p *planner.Proc, next emitFn, ts *taskStores) (*streamJoi
 	jp := &streamJoinProc{joinSides: js, before: w.Before.Milliseconds(), after: w.After.Milliseconds(),
 		streamTime: noTime, minOuter: noTime}
 	jp.joinSides.process = jp.process
-	if w.Grace != nil {
-		jp.grace = w.Grace.Milliseconds()
-		jp.outerMode = p.JoinType != ast.InnerJoin
-	} else {
-		jp.grace = max(legacyJoinGrace.Milliseconds()-2*jp.before, 0)
-	}
-	jp.retention = jp.before + jp.after + jp.grace
+	jp.grace, jp.retention = joinWindowTimes(w)
+	jp.outerMode = w.Grace != nil && p.JoinType != ast.InnerJoin
 	want := 3
 	if jp.outerMode {
 		want = 4
@@ -133,6 +128,19 @@ func newStreamJoinProc(p *planner.Proc, next emitFn, ts *taskStores) (*streamJoi
 		return nil, fmt.Errorf("read store %s: %w", name, err)
 	}
 	return jp, nil
+}
+
+// joinWindowTimes returns a stream-stream join's grace and how long (ms)
+// its window stores keep a record: the window (before + after) plus grace,
+// as Kafka Streams' join stores.
+func joinWindowTimes(w *ast.Within) (grace, retention int64) {
+	before, after := w.Before.Milliseconds(), w.After.Milliseconds()
+	if w.Grace != nil {
+		grace = w.Grace.Milliseconds()
+	} else {
+		grace = max(legacyJoinGrace.Milliseconds()-2*before, 0)
+	}
+	return grace, before + after + grace
 }
 
 // Meta store keys: 't' side → stream time; 's' → seq; 'p' side partition →

@@ -103,6 +103,13 @@ func (e *Engine) registerProcessingLogStream(ctx context.Context) error {
 func (e *Engine) ProcessingErrors() int64 { return e.plog.count.Load() }
 
 func (e *Engine) reportRecordError(q *runningQuery, err error) {
+	var late *lateError
+	if errors.As(err, &late) {
+		if q != nil {
+			q.late.Add(int64(late.windows))
+		}
+		return
+	}
 	logger := "processing"
 	if q != nil {
 		logger += "." + q.id

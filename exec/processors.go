@@ -43,3 +43,19 @@ func (r *recordError) Error() string {
 }
 
 func (r *recordError) Unwrap() error { return r.err }
+
+// lateError is what a record beyond its window's grace period gets: it is
+// dropped, and counted in the query's late-records metric (Kafka Streams'
+// dropped-records sensor), but it is not a processing error: as in ksqlDB,
+// it does not go to the processing log.
+type lateError struct {
+	// windows is how many of the record's windows had closed (a hopping
+	// window record can be late for some and on time for others); Kafka
+	// Streams counts one drop per window.
+	windows int
+	err     error
+}
+
+func (l *lateError) Error() string { return l.err.Error() }
+
+func (l *lateError) Unwrap() error { return l.err }

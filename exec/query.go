@@ -28,6 +28,7 @@ type runningQuery struct {
 
 	in, out, errs atomic.Int64
 	restore       restoreProgress // of its tasks' stores, from their changelogs
+	late          atomic.Int64    // records (windows) dropped beyond their grace period
 	mu            sync.Mutex
 	failure       error
 	topics        []string
@@ -119,10 +120,11 @@ func (q *runningQuery) positions(topic string) kafka.Offsets {
 // commit interval when the input is quiet.
 const idleCommit = 100 * time.Millisecond
 
-// checkpointInterval is how often tasks make their local stores durable and
-// record the changelog offsets they hold (Kafka Streams checkpoints at every
-// commit; flushing memtables that often costs more than it saves here).
-const checkpointInterval = 10 * time.Second
+// defaultCheckpointInterval is how often, by default, tasks make their
+// local stores durable and record the changelog offsets they hold (Kafka
+// Streams checkpoints at every commit; flushing memtables that often costs
+// more than it saves here). See Engine.checkpointInterval.
+const defaultCheckpointInterval = 10 * time.Second
 
 // lastPerPartition keeps the position of the furthest record of each
 // partition in recs: only topic, partition and offset, so that the fetched data is not
@@ -244,6 +246,10 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		}
 	}
 	interval := e.commitInterval(s)
+	ckptEvery, err := e.checkpointInterval(s)
+	if err != nil {
+		return err
+	}
 	tasks := newTaskSet(func(p int32) (*pipeline, error) {
 		env := env
 		if log != nil {
@@ -253,7 +259,11 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			}
 			env.stores = ts
 		}
-		return buildPipeline(plan.Topology, env)
+		pl, err := buildPipeline(plan.Topology, env)
+		if err == nil && env.stores != nil {
+			env.stores.logRestore(q.id)
+		}
+		return pl, err
 	})
 	q.topics = topics
 	group := e.groupID(plan.QueryID)
@@ -359,6 +369,18 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		var pending []kafka.Record
 		last := time.Now()
 		lastCheckpoint := time.Now()
+		// uncheckpointed: commits since the last checkpoint, which an idle
+		// query still writes once the checkpoint interval has passed.
+		uncheckpointed := false
+		checkpointIfDue := func() {
+			if !uncheckpointed || time.Since(lastCheckpoint) < ckptEvery {
+				return
+			}
+			lastCheckpoint, uncheckpointed = time.Now(), false
+			if err := e.checkpoint(tasks.list(), log); err != nil {
+				e.logf("query %s: checkpoint: %v", q.id, err)
+			}
+		}
 		// flushCommit makes the outputs of pending durable, then commits
 		// their input offsets: a crash in between re-processes, never loses.
 		flushCommit := func() bool {
@@ -395,12 +417,8 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				e.logf("query %s: %v", q.id, err)
 			}
 			ccancel()
-			if log != nil && time.Since(lastCheckpoint) >= checkpointInterval {
-				lastCheckpoint = time.Now()
-				if err := e.checkpoint(tasks.list(), log); err != nil {
-					e.logf("query %s: checkpoint: %v", q.id, err)
-				}
-			}
+			uncheckpointed = log != nil
+			checkpointIfDue()
 			return true
 		}
 		defer func() {
@@ -420,6 +438,9 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				// Commit when the input runs dry (a poll finds nothing for
 				// idleCommit) or at the commit interval, whichever is first.
 				pctx, pcancel = context.WithTimeout(qctx, min(idleCommit, max(interval-time.Since(last), time.Millisecond)))
+			} else if uncheckpointed {
+				// Idle, with commits not checkpointed yet: wake up for it.
+				pctx, pcancel = context.WithTimeout(qctx, max(ckptEvery-time.Since(lastCheckpoint), time.Millisecond))
 			} else {
 				pctx, pcancel = context.WithCancel(qctx)
 			}
@@ -455,7 +476,11 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			// Transaction markers count as consumed: the position must reach
 			// the end offset of a transactionally written input.
 			pending = append(pending, lastPerPartition(append(recs, cons.Marks()...))...)
-			if len(pending) == 0 || (len(recs) > 0 && time.Since(last) < interval) {
+			if len(pending) == 0 {
+				checkpointIfDue()
+				continue
+			}
+			if len(recs) > 0 && time.Since(last) < interval {
 				continue
 			}
 			if !flushCommit() {

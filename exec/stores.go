@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -110,6 +111,20 @@ func (ts *taskStores) append(store string, key, value []byte) error {
 	}
 	ts.log.produce(r)
 	return nil
+}
+
+// logRestore says, once the task's stores are open, where their state came
+// from: the local DB kept from its checkpoint plus the changelog records
+// after it, or (no usable checkpoint) the changelogs alone. A new task,
+// which had nothing to restore, says nothing.
+func (ts *taskStores) logRestore(query string) {
+	switch {
+	case ts.db == nil:
+	case ts.ckpt != nil:
+		ts.log.e.logf("query %s task %d: local state kept from its checkpoint; %d changelog records restored after it", query, ts.partition, ts.restored)
+	case ts.restored > 0:
+		ts.log.e.logf("query %s task %d: no checkpoint, local state rebuilt; %d changelog records restored", query, ts.partition, ts.restored)
+	}
 }
 
 // checkpointed returns the changelog offset the local DB holds up to for a
@@ -391,6 +406,11 @@ func (e *Engine) internalTopics(ctx context.Context, s *Session, plan *planner.P
 		counts[t] = info.Partitions
 		partitions = max(partitions, info.Partitions)
 	}
+	extra, err := e.changelogExtraRetention(s)
+	if err != nil {
+		return nil, err
+	}
+	windowed := windowStoreRetention(plan.Topology)
 	prefix := e.internalPrefix(plan.QueryID)
 	for _, name := range plan.Topology.Topics {
 		partitions := partitions
@@ -399,17 +419,92 @@ func (e *Engine) internalTopics(ctx context.Context, s *Session, plan *planner.P
 			partitions = counts[from]
 		}
 		// Repartition records are read once, but records with old
-		// timestamps must not be deleted before then; changelogs keep the
-		// latest value per key.
+		// timestamps must not be deleted before then.
 		cfg := map[string]string{"cleanup.policy": "delete", "retention.ms": "-1"}
 		if strings.HasSuffix(name, planner.ChangelogSuffix) {
-			cfg = map[string]string{"cleanup.policy": "compact"}
+			retention, ok := windowed[name]
+			cfg = changelogConfig(retention, ok, extra)
 		}
 		if err := e.client.CreateTopic(ctx, prefix+name, partitions, cfg); err != nil && !errors.Is(err, kafka.ErrTopicExists) {
 			return nil, err
 		}
 	}
 	return &changelogs{e: e, prefix: prefix, dir: filepath.Join(e.StateDir(), plan.QueryID), cache: e.blockCache()}, nil
+}
+
+// defaultChangelogExtraRetention is Kafka Streams' default
+// windowstore.changelog.additional.retention.ms.
+const defaultChangelogExtraRetention = 24 * time.Hour
+
+// changelogExtraRetention reads Kafka Streams'
+// windowstore.changelog.additional.retention.ms: how much longer than its
+// store a window or session store's changelog keeps records.
+func (e *Engine) changelogExtraRetention(s *Session) (int64, error) {
+	const name = "windowstore.changelog.additional.retention.ms"
+	v := e.prop(s, name, "ksql.streams."+name)
+	if v == "" {
+		return defaultChangelogExtraRetention.Milliseconds(), nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("invalid %s %q: want a number of milliseconds, 0 or more", name, v)
+	}
+	return n, nil
+}
+
+// windowStoreRetention maps the changelog topics of a topology's window and
+// session stores (windowed aggregations, stream-stream join sides) to how
+// long (ms) their stores keep a window.
+func windowStoreRetention(t *planner.Topology) map[string]int64 {
+	out := map[string]int64{}
+	for _, p := range t.Procs {
+		switch {
+		case p.Kind == planner.ProcAggregate && p.Window != nil:
+			out[p.StoreName+planner.ChangelogSuffix] = windowRetention(p.Window, windowGrace(p.Window, p.Final))
+		case p.Kind == planner.ProcJoin && p.Within != nil && len(p.JoinStores) >= 2:
+			_, retention := joinWindowTimes(p.Within)
+			for _, store := range p.JoinStores[:2] {
+				out[store+planner.ChangelogSuffix] = max(retention, 1)
+			}
+		}
+	}
+	return out
+}
+
+// changelogConfig is a changelog topic's configuration, as Kafka Streams
+// creates it. A key-value store's changelog keeps the latest value of each
+// key (compact). A window or session store's keys include the window, so
+// compaction alone would keep every window ever seen: its changelog also
+// deletes records older than the store's retention plus extra
+// (compact,delete), by which time the store has dropped them too.
+func changelogConfig(retention int64, windowed bool, extra int64) map[string]string {
+	if !windowed {
+		return map[string]string{"cleanup.policy": "compact"}
+	}
+	ms := int64(math.MaxInt64)
+	if retention <= math.MaxInt64-extra {
+		ms = retention + extra
+	}
+	return map[string]string{"cleanup.policy": "compact,delete", "retention.ms": strconv.FormatInt(ms, 10)}
+}
+
+// checkpointInterval reads sluice.state.checkpoint.interval.ms: how often
+// (at most) a query's tasks flush their RocksDB stores and write the
+// checkpoint of the changelog offsets they hold, which a restart on the same
+// state directory restores from (only the changelog records after it are
+// replayed). Default 10 s; 0 checkpoints at every commit, as Kafka Streams
+// does.
+func (e *Engine) checkpointInterval(s *Session) (time.Duration, error) {
+	const name = "sluice.state.checkpoint.interval.ms"
+	v := e.prop(s, name)
+	if v == "" {
+		return defaultCheckpointInterval, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("invalid %s %q: want a number of milliseconds, 0 or more", name, v)
+	}
+	return time.Duration(n) * time.Millisecond, nil
 }
 
 // recordCache reads ksqlDB's cache.max.bytes.buffering: whether

@@ -15,9 +15,9 @@ import (
 // metrics at each scrape, so that nothing is counted twice and queries that
 // stop disappear from the output.
 type metricsCollector struct {
-	eng                                 *exec.Engine
-	in, out, errs, restored, lag, owned *prometheus.Desc
-	restoring, restoreRemaining         *prometheus.Desc
+	eng                                       *exec.Engine
+	in, out, errs, late, restored, lag, owned *prometheus.Desc
+	restoring, restoreRemaining               *prometheus.Desc
 }
 
 func newMetricsCollector(eng *exec.Engine) *metricsCollector {
@@ -30,6 +30,8 @@ func newMetricsCollector(eng *exec.Engine) *metricsCollector {
 			"Records a persistent query wrote to its sink topic from this server.", q, nil),
 		errs: prometheus.NewDesc("sluice_query_processing_errors_total",
 			"Records a persistent query could not process (written to the processing log).", q, nil),
+		late: prometheus.NewDesc("sluice_query_late_records_dropped_total",
+			"Records a windowed aggregation of a persistent query dropped because their window had closed (past its grace period); one per closed window of the record.", q, nil),
 		restored: prometheus.NewDesc("sluice_query_state_restored_records_total",
 			"Changelog records replayed into a persistent query's state stores on this server.", q, nil),
 		restoring: prometheus.NewDesc("sluice_query_state_restoring_partitions",
@@ -44,7 +46,7 @@ func newMetricsCollector(eng *exec.Engine) *metricsCollector {
 }
 
 func (c *metricsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.in, c.out, c.errs, c.restored, c.restoring, c.restoreRemaining, c.lag, c.owned} {
+	for _, d := range []*prometheus.Desc{c.in, c.out, c.errs, c.late, c.restored, c.restoring, c.restoreRemaining, c.lag, c.owned} {
 		ch <- d
 	}
 }
@@ -62,6 +64,7 @@ func (c *metricsCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.in, m.RecordsIn)
 		counter(c.out, m.RecordsOut)
 		counter(c.errs, m.ProcessingErrors)
+		counter(c.late, m.LateRecordsDropped)
 		counter(c.restored, m.RestoredRecords)
 		gauge(c.restoring, m.RestoringPartitions)
 		gauge(c.restoreRemaining, m.RestoreRemaining)

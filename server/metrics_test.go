@@ -11,7 +11,7 @@ import (
 
 // TestMetrics scrapes /metrics after a persistent query processed input:
 // Prometheus' text format, with the query's records in and out, errors,
-// restored records and lag.
+// late records dropped, restored records and lag.
 func TestMetrics(t *testing.T) {
 	ts := startServer(t, Config{})
 	for _, sql := range []string{
@@ -55,6 +55,7 @@ func TestMetrics(t *testing.T) {
 	}
 	for name, want := range map[string]float64{
 		"sluice_query_processing_errors_total":         0,
+		"sluice_query_late_records_dropped_total":      0,
 		"sluice_query_state_restored_records_total":    0,
 		"sluice_query_state_restoring_partitions":      0,
 		"sluice_query_state_restore_remaining_records": 0,

@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // Record is a Kafka record as Sluice sees it.
@@ -189,6 +190,33 @@ func (c *Client) Topic(ctx context.Context, name string) (TopicInfo, error) {
 		return TopicInfo{}, fmt.Errorf("describe topic %s: %w", name, td.Err)
 	}
 	return topicInfo(td), nil
+}
+
+// TopicConfigs returns the configuration set on the topic itself (at
+// creation or since), without the broker's defaults; ErrNoTopic when it
+// does not exist.
+func (c *Client) TopicConfigs(ctx context.Context, name string) (map[string]string, error) {
+	rcs, err := c.adm.DescribeTopicConfigs(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("describe configs of topic %s: %w", name, err)
+	}
+	rc, err := rcs.On(name, nil)
+	if err == nil {
+		err = rc.Err
+	}
+	if errors.Is(err, kerr.UnknownTopicOrPartition) {
+		return nil, ErrNoTopic
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describe configs of topic %s: %w", name, err)
+	}
+	out := map[string]string{}
+	for _, cfg := range rc.Configs {
+		if cfg.Source == kmsg.ConfigSourceDynamicTopicConfig && cfg.Value != nil {
+			out[cfg.Key] = *cfg.Value
+		}
+	}
+	return out, nil
 }
 
 func topicInfo(td kadm.TopicDetail) TopicInfo {

@@ -76,7 +76,7 @@ func TestRestartServerOverREST(t *testing.T) {
 	t.Logf("server up and application created after %v", time.Since(begin).Round(time.Millisecond))
 
 	rd := newOutputReader(t, addr)
-	killAtHalf(t, n.p, rd, groups, in, addr)
+	killAtHalf(t, n.p, rd, groups, in, addr, nil)
 	restarted := time.Now()
 	n = startServer(t, addr, dataDir)
 	t.Logf("restarted server up after %v", time.Since(restarted).Round(time.Millisecond))

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -47,7 +49,12 @@ const (
 // persistent queries, come back from the command topic, and the file's
 // statements then find everything in place (without it the second run fails
 // with "already exists" and stops).
+//
+// The queries checkpoint their local state every second (rather than every
+// 10 s), so that the same-data-dir restart finds a checkpoint and restores
+// from it plus the changelog records after it.
 const restartApp = `SET 'auto.offset.reset'='earliest';
+SET 'sluice.state.checkpoint.interval.ms'='1000';
 CREATE STREAM IF NOT EXISTS src (k STRING KEY, cat STRING, v BIGINT)
   WITH (kafka_topic='src', value_format='JSON', partitions=4);
 CREATE TABLE IF NOT EXISTS w WITH (kafka_topic='w') AS
@@ -166,6 +173,7 @@ func restartScenario(t *testing.T, in []inputRecord, want map[string]table, mode
 	t.Logf("engine up after %v; queries %v", time.Since(begin).Round(time.Millisecond), groups)
 
 	rd := newOutputReader(t, addr)
+	var sizes map[string]int64 // per query, changelog records at the kill
 	if mode == uninterrupted {
 		produceInput(t, addr, in)
 	} else {
@@ -173,19 +181,25 @@ func restartScenario(t *testing.T, in []inputRecord, want map[string]table, mode
 		if mode == killEmptyDir {
 			restartDir = t.TempDir()
 		}
-		runner = crashAndRestart(t, runner, rd, groups, in, addr, app, restartDir)
+		runner, sizes = crashAndRestart(t, runner, rd, groups, in, addr, app, dataDir, restartDir)
 	}
 	produced := time.Now()
 	waitTables(t, rd, groups, want, runner)
 	t.Logf("tables complete %v after the last input record (%v in all)", time.Since(produced).Round(time.Millisecond), time.Since(begin).Round(time.Millisecond))
+	if mode != uninterrupted {
+		checkRestores(t, runner, groups, sizes, mode == killSameDir)
+	}
 	runner.stop(t, syscall.SIGTERM, 60*time.Second)
 }
 
 // crashAndRestart feeds the first half of the input to runner, SIGKILLs it
-// partway (see killAtHalf), starts a new `sluice run` on restartDir, and
-// feeds the rest.
-func crashAndRestart(t *testing.T, runner *proc, rd *outputReader, groups []string, in []inputRecord, addr, app, restartDir string) *proc {
-	killAtHalf(t, runner, rd, groups, in, addr)
+// partway (see killAtHalf) once its tasks have checkpointed their state in
+// dataDir, starts a new `sluice run` on restartDir, and feeds the rest. It
+// returns the new process and the number of records in each query's
+// changelogs at the kill.
+func crashAndRestart(t *testing.T, runner *proc, rd *outputReader, groups []string, in []inputRecord, addr, app, dataDir, restartDir string) (*proc, map[string]int64) {
+	killAtHalf(t, runner, rd, groups, in, addr, func() { waitCheckpoints(t, runner, dataDir, groups) })
+	sizes := changelogSizes(t, rd.adm, groups)
 	restarted := time.Now()
 	runner = startSluice(t, "run", app, "--bootstrap", addr, "--data-dir", restartDir)
 	runner.waitOutput(t, "queries are running", 90*time.Second)
@@ -196,17 +210,101 @@ func crashAndRestart(t *testing.T, runner *proc, rd *outputReader, groups []stri
 		t.Errorf("the restarted run started a new query (%s) instead of resuming the replayed ones", m)
 	}
 	produceInput(t, addr, in[half(in):])
-	return runner
+	return runner, sizes
+}
+
+// restartPartitions is the number of partitions of restartApp's input, and
+// so of the tasks of each query.
+const restartPartitions = 4
+
+// queryID is the id of the query whose consumer group is g.
+func queryID(g string) string { return strings.TrimPrefix(g, "_confluent-ksql-default_query_") }
+
+// waitCheckpoints waits until every task of every query has written a
+// checkpoint of its local state in dataDir.
+func waitCheckpoints(t *testing.T, p *proc, dataDir string, groups []string) {
+	t.Helper()
+	waitFor(t, restartDeadline, "every task to checkpoint its state", func() bool {
+		if p.exited() {
+			t.Fatalf("sluice %s exited (%v)\nstderr:\n%s", p.cmd.Args[1], p.err, p.stderr.String())
+		}
+		for _, g := range groups {
+			for part := range restartPartitions {
+				if _, err := os.Stat(filepath.Join(dataDir, "state", queryID(g), strconv.Itoa(part), "checkpoint")); err != nil {
+					return false
+				}
+			}
+		}
+		return true
+	})
+}
+
+// changelogSizes sums, per query, the end offsets of its changelog topics.
+func changelogSizes(t *testing.T, adm *kadm.Client, groups []string) map[string]int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	topics, err := adm.ListTopics(ctx)
+	if err != nil {
+		t.Fatalf("listing topics: %v", err)
+	}
+	sizes := map[string]int64{}
+	for _, g := range groups {
+		var logs []string
+		for _, name := range topics.Names() {
+			if strings.HasPrefix(name, g+"-") && strings.HasSuffix(name, "-changelog") {
+				logs = append(logs, name)
+			}
+		}
+		ends, err := adm.ListEndOffsets(ctx, logs...)
+		if err != nil {
+			t.Fatalf("listing the end offsets of %v: %v", logs, err)
+		}
+		ends.Each(func(l kadm.ListedOffset) { sizes[queryID(g)] += l.Offset })
+	}
+	return sizes
+}
+
+// restoreLine is what the engine logs when a task's stores are open after
+// a restart.
+var restoreLine = regexp.MustCompile(`query (\S+) task (\d+): (local state kept from its checkpoint|no checkpoint, local state rebuilt); (\d+) changelog records restored`)
+
+// checkRestores checks, from the restarted engine's log, how each task got
+// its state back: on the same data dir, from its local state plus the
+// changelog records after the checkpoint, fewer than the changelogs hold
+// (sizes, per query); on an empty one, from the changelogs alone.
+func checkRestores(t *testing.T, p *proc, groups []string, sizes map[string]int64, fromCheckpoint bool) {
+	t.Helper()
+	restored, tasks := map[string]int64{}, map[string]int{}
+	for _, m := range restoreLine.FindAllStringSubmatch(p.stderr.String(), -1) {
+		if kept := m[3] == "local state kept from its checkpoint"; kept != fromCheckpoint {
+			t.Errorf("restarted task: %q", m[0])
+		}
+		n, _ := strconv.ParseInt(m[4], 10, 64)
+		restored[m[1]] += n
+		tasks[m[1]]++
+	}
+	for _, g := range groups {
+		id := queryID(g)
+		t.Logf("query %s: %d tasks restored %d changelog records; its changelogs held %d at the kill", id, tasks[id], restored[id], sizes[id])
+		if tasks[id] != restartPartitions {
+			t.Errorf("query %s: %d tasks logged their restore, want %d\nstderr:\n%s", id, tasks[id], restartPartitions, p.stderr.String())
+		}
+		if fromCheckpoint && restored[id] >= sizes[id] {
+			t.Errorf("query %s: restored %d changelog records of %d: not from its checkpoint", id, restored[id], sizes[id])
+		}
+	}
 }
 
 func half(in []inputRecord) int { return len(in) / 2 }
 
 // killAtHalf feeds the first half of the input to the engine process p and
 // SIGKILLs it. The kill comes once every query has committed part of its
-// input (so state must survive the crash), as soon as it has written output
-// for more: records processed, and perhaps written out, but not committed
-// must not be counted twice after the restart.
-func killAtHalf(t *testing.T, p *proc, rd *outputReader, groups []string, in []inputRecord, addr string) {
+// input (so state must survive the crash) and then committed has run (if
+// not nil), as soon as it has written output for more: records processed,
+// and perhaps written out, but not committed must not be counted twice
+// after the restart.
+func killAtHalf(t *testing.T, p *proc, rd *outputReader, groups []string, in []inputRecord, addr string, committed func()) {
 	t.Helper()
 	begin := time.Now()
 	quarter := len(in) / 4
@@ -223,6 +321,9 @@ func killAtHalf(t *testing.T, p *proc, rd *outputReader, groups []string, in []i
 		}
 		return true
 	})
+	if committed != nil {
+		committed()
+	}
 	before := committedInput(rd.adm, groups)
 	readOutput(t, rd)
 	seen := rd.records

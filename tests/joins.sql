@@ -268,6 +268,14 @@ CREATE TABLE t (id INT PRIMARY KEY, w INT) WITH (kafka_topic='t', value_format='
 CREATE STREAM j AS SELECT s.id, v, w FROM s JOIN t ON s.id = t.id;
 
 ----------------------------------------------------------------------------------------------------
+--@test: tables joined on their keys must have as many partitions
+--@expected.error: KsqlStatementException
+--@expected.message: Can't join `A` with `B` since the number of partitions don't match. `A` partitions = 1; `B` partitions = 2. Please repartition either one so that the number of partitions match.
+CREATE TABLE a (id INT PRIMARY KEY, x STRING) WITH (kafka_topic='a', value_format='JSON', partitions=1);
+CREATE TABLE b (id INT PRIMARY KEY, y STRING) WITH (kafka_topic='b', value_format='JSON', partitions=2);
+CREATE TABLE ab AS SELECT a.id, x, y FROM a JOIN b ON a.id = b.id;
+
+----------------------------------------------------------------------------------------------------
 --@test: a stream re-keyed for a join takes the other side's partition count
 CREATE STREAM s (id INT KEY, k INT, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=2);
 CREATE TABLE t (id INT PRIMARY KEY, w INT) WITH (kafka_topic='t', value_format='JSON', partitions=3);

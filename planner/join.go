@@ -278,15 +278,18 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		if b, ok := lkey.(*expr.ColumnRef); ok && i > 0 {
 			leftKeyed = b.Index == keyIdx || slicesContains(equiv, b.Index)
 		}
-		// Tables are never re-keyed here: an update moving a row to another
-		// key would need the old key's retraction (foreign-key joins).
+		// Tables are never re-keyed to another key here: an update moving a
+		// row to another key would need the old key's retraction
+		// (foreign-key joins).
 		jn.Repartition = [2]bool{!leftKeyed && !lt, !isPrimaryKey(rexpr, right.src) && !rt}
-		if !jn.Repartition[0] && !jn.Repartition[1] && !strings.EqualFold(partFmt.Format, right.src.KeyFormat.Format) {
+		if !fk && !jn.Repartition[0] && !jn.Repartition[1] && !strings.EqualFold(partFmt.Format, right.src.KeyFormat.Format) {
 			// Keys serialized differently hash to different partitions:
-			// ksqlDB re-keys the right stream, or the left against a table.
-			if !rt {
+			// ksqlDB re-keys the right stream, the left against a table, and
+			// the right of two tables (its key only changes format: every
+			// row keeps its key, so updates and tombstones pass as they are).
+			if !rt || lt {
 				jn.Repartition[1] = true
-			} else if !lt {
+			} else {
 				jn.Repartition[0] = true
 			}
 		}

@@ -276,6 +276,34 @@ CREATE TABLE b (id INT PRIMARY KEY, y STRING) WITH (kafka_topic='b', value_forma
 CREATE TABLE ab AS SELECT a.id, x, y FROM a JOIN b ON a.id = b.id;
 
 ----------------------------------------------------------------------------------------------------
+--@test: table-table join of tables with different key formats re-keys the right table
+-- B's keys are JSON and A's KAFKA, so one key hashes to different partitions:
+-- B's changes, tombstones included, reach the join through a repartition topic
+-- keyed in A's format (ksqlDB's RightSourceKeyed-SelectKey), which takes A's
+-- partition count. The sink has one partition and each result is asserted
+-- before the next key's inputs, so that results of several tasks come in order.
+CREATE TABLE a (id INT PRIMARY KEY, x STRING) WITH (kafka_topic='a', key_format='KAFKA', value_format='JSON', partitions=4);
+CREATE TABLE b (id INT PRIMARY KEY, y STRING) WITH (kafka_topic='b', key_format='JSON', value_format='JSON', wrap_single_value=false, partitions=3);
+CREATE TABLE ab WITH (partitions=1) AS SELECT a.id, x, y FROM a JOIN b ON a.id = b.id;
+ASSERT TABLE ab (a_id INT PRIMARY KEY, x STRING, y STRING) WITH (kafka_topic='AB', key_format='KAFKA', value_format='JSON');
+INSERT INTO a (rowtime, id, x) VALUES (1000, 1, 'a1');
+INSERT INTO b (rowtime, id, y) VALUES (2000, 1, 'b1');
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a1', 'b1', 2000);
+INSERT INTO b (rowtime, id, y) VALUES (3000, 2, 'b2');
+INSERT INTO a (rowtime, id, x) VALUES (4000, 2, 'a2');
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (2, 'a2', 'b2', 4000);
+INSERT INTO a (rowtime, id, x) VALUES (5000, 3, 'a3');
+INSERT INTO b (rowtime, id, y) VALUES (6000, 3, 'b3');
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (3, 'a3', 'b3', 6000);
+INSERT INTO a (rowtime, id, x) VALUES (7000, 4, 'a4');
+INSERT INTO b (rowtime, id, y) VALUES (8000, 4, 'b4');
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (4, 'a4', 'b4', 8000);
+INSERT INTO b (rowtime, id, y) VALUES (9000, 2, NULL);
+ASSERT NULL VALUES ab (a_id) KEY (2);
+INSERT INTO b (rowtime, id, y) VALUES (10000, 3, NULL);
+ASSERT NULL VALUES ab (a_id) KEY (3);
+
+----------------------------------------------------------------------------------------------------
 --@test: a stream re-keyed for a join takes the other side's partition count
 CREATE STREAM s (id INT KEY, k INT, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=2);
 CREATE TABLE t (id INT PRIMARY KEY, w INT) WITH (kafka_topic='t', value_format='JSON', partitions=3);

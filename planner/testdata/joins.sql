@@ -45,3 +45,7 @@ CREATE STREAM three_nokey AS SELECT c.url FROM orders o JOIN clicks c WITHIN 10 
 CREATE STREAM dup AS SELECT * FROM orders o JOIN customers c ON o.customer_id = c.id JOIN customers d ON o.id = d.id;
 
 CREATE STREAM bad_crit AS SELECT * FROM orders o JOIN clicks c WITHIN 10 SECONDS ON o.id = c.id JOIN customers cu ON o.id = c.id;
+
+CREATE TABLE prefs (id INT PRIMARY KEY, lang STRING) WITH (kafka_topic='prefs', key_format='JSON', value_format='JSON');
+
+CREATE TABLE customer_prefs AS SELECT c.id, c.name, p.lang FROM customers c LEFT JOIN prefs p ON c.id = p.id;

@@ -396,3 +396,23 @@ ASSERT STREAM j (i1_k1 INT KEY, a INT, b INT, i2_a INT) WITH (kafka_topic='J', f
 --@expected.message: to be a STRUCT for ->*
 CREATE STREAM s (k INT KEY, v INT) WITH (kafka_topic='s', format='JSON', partitions=1);
 CREATE STREAM o AS SELECT k, v->* FROM s;
+
+----------------------------------------------------------------------------------------------------
+--@test: CREATE OR REPLACE of a stream-table join is refused
+-- ksqlDB cannot upgrade joins (sqltests/query-upgrades/filters.sql): the join's
+-- state would not carry over to a changed plan.
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: Upgrades not yet supported for StreamTableJoin
+CREATE STREAM s (id INT KEY, foo INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t (id INT PRIMARY KEY, bar INT) WITH (kafka_topic='t', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT s.id, s.foo, t.bar FROM s JOIN t ON s.id = t.id;
+CREATE OR REPLACE STREAM j AS SELECT s.id, s.foo, t.bar FROM s JOIN t ON s.id = t.id WHERE s.foo > 0;
+
+----------------------------------------------------------------------------------------------------
+--@test: CREATE OR REPLACE of a table-table join is refused
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: Upgrades not yet supported for TableTableJoin
+CREATE TABLE a (id INT PRIMARY KEY, x STRING) WITH (kafka_topic='a', value_format='JSON', partitions=1);
+CREATE TABLE b (id INT PRIMARY KEY, y STRING) WITH (kafka_topic='b', value_format='JSON', partitions=1);
+CREATE TABLE ab AS SELECT a.id, x, y FROM a JOIN b ON a.id = b.id;
+CREATE OR REPLACE TABLE ab AS SELECT a.id, x, y FROM a JOIN b ON a.id = b.id WHERE x <> 'z';

@@ -49,3 +49,7 @@ CREATE STREAM bad_crit AS SELECT * FROM orders o JOIN clicks c WITHIN 10 SECONDS
 CREATE TABLE prefs (id INT PRIMARY KEY, lang STRING) WITH (kafka_topic='prefs', key_format='JSON', value_format='JSON');
 
 CREATE TABLE customer_prefs AS SELECT c.id, c.name, p.lang FROM customers c LEFT JOIN prefs p ON c.id = p.id;
+
+CREATE STREAM views (id INT KEY, customer_id INT, page STRING) WITH (kafka_topic='views', value_format='JSON');
+
+CREATE STREAM ss_values AS SELECT o.customer_id, o.amount, v.page FROM orders o LEFT JOIN views v WITHIN 10 SECONDS ON o.customer_id = v.customer_id;

@@ -241,7 +241,7 @@ func buildJoin(p *planner.Proc, next emitFn, env buildEnv, pl *pipeline) (joinIn
 			return nil, err
 		}
 	}
-	rj := &rekeyedJoin{joinSides: js, inner: jp, keyCodec: kc}
+	rj := &rekeyedJoin{joinSides: js, inner: jp, keyCodec: kc, tables: p.TableTable}
 	for side, topic := range p.JoinTopics {
 		if topic == "" {
 			continue
@@ -251,6 +251,7 @@ func buildJoin(p *planner.Proc, next emitFn, env buildEnv, pl *pipeline) (joinIn
 			func(m *rowMeta, row types.Row, _ []any, _ []byte, _ aggOp, src srcPos) error {
 				return js.process(side, m, row, src)
 			})
+		rp.tombstones = p.TableTable
 		pl.internal[rp.topic] = rp.receive
 		rj.rps[side] = rp
 	}
@@ -266,6 +267,9 @@ type rekeyedJoin struct {
 	rps      [2]*repartition
 	keyCodec serde.Codec
 	keyVals  []any
+	// tables marks a table-table join: its re-keyed side is a table whose
+	// deletions must reach the join.
+	tables bool
 }
 
 func (rj *rekeyedJoin) input(from string) (emitFn, error) {
@@ -275,7 +279,7 @@ func (rj *rekeyedJoin) input(from string) (emitFn, error) {
 	}
 	rp := rj.rps[side]
 	return func(m *rowMeta, row types.Row) error {
-		if m.nullValue {
+		if m.nullValue && !rj.tables {
 			return nil // joins skip null-valued stream records
 		}
 		key, err := rj.keyValue(side, m, row)

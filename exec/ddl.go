@@ -195,6 +195,13 @@ func (e *Engine) createAsSelect(ctx context.Context, s *Session, st *ast.CreateS
 		return nil, err
 	}
 	if old != nil {
+		var oldPlan *planner.Plan
+		if q := e.queries[id]; q != nil {
+			oldPlan = q.plan
+		}
+		if err := planner.CheckUpgradePlan(oldPlan, plan); err != nil {
+			return nil, err
+		}
 		if err := planner.CheckUpgrade(old, sink.Schema); err != nil {
 			return nil, err
 		}

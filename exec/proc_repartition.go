@@ -14,6 +14,11 @@ import (
 // aggregation (or join) can skip steps it already holds after a crash.
 const opHeader = "sluice.op"
 
+// tombstoneFlag, or-ed into the op byte, marks the row of a table deletion
+// (a join's table side re-keyed to another key format), whose value columns
+// are NULL. Aggregations never set it: they send what a row retracts.
+const tombstoneFlag = 0x80
+
 // repartition carries rows to the task that owns their group (or join
 // key): the record key is the group key, so Kafka's key partitioner sends
 // every row of a group to the same partition of the repartition topic; the
@@ -23,9 +28,11 @@ type repartition struct {
 	inTypes []*types.Type
 	produce func(*kafka.Record)
 	apply   sendFn
-	buf     []byte
-	row     types.Row
-	meta    rowMeta
+	// tombstones passes on table deletions (m.nullValue) with tombstoneFlag.
+	tombstones bool
+	buf        []byte
+	row        types.Row
+	meta       rowMeta
 }
 
 func newRepartition(topic string, in types.Schema, produce func(*kafka.Record), apply sendFn) *repartition {
@@ -50,6 +57,9 @@ func (rp *repartition) send(m *rowMeta, row types.Row, _ []any, gkey []byte, op 
 	// the op header.
 	step := make([]byte, 13)
 	step[0] = byte(op)
+	if rp.tombstones && m.nullValue {
+		step[0] |= tombstoneFlag
+	}
 	binary.BigEndian.PutUint32(step[1:], uint32(src.partition))
 	binary.BigEndian.PutUint64(step[5:], uint64(src.pos))
 	r.Headers = append(make([]kafka.Header, 0, len(m.headers)+1), kafka.Header{Key: opHeader, Value: step})
@@ -68,7 +78,8 @@ func (rp *repartition) receive(r *kafka.Record) error {
 	op, src := opAdd, srcPos{pos: -1}
 	if len(r.Headers) > 0 && r.Headers[0].Key == opHeader && len(r.Headers[0].Value) == 13 {
 		v := r.Headers[0].Value
-		op = aggOp(v[0])
+		op = aggOp(v[0] &^ tombstoneFlag)
+		m.nullValue = v[0]&tombstoneFlag != 0
 		src = srcPos{partition: int32(binary.BigEndian.Uint32(v[1:])), pos: int64(binary.BigEndian.Uint64(v[5:]))}
 		m.headers = m.headers[1:]
 	}

@@ -278,15 +278,18 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		if b, ok := lkey.(*expr.ColumnRef); ok && i > 0 {
 			leftKeyed = b.Index == keyIdx || slicesContains(equiv, b.Index)
 		}
-		// Tables are never re-keyed here: an update moving a row to another
-		// key would need the old key's retraction (foreign-key joins).
+		// Tables are never re-keyed to another key here: an update moving a
+		// row to another key would need the old key's retraction
+		// (foreign-key joins).
 		jn.Repartition = [2]bool{!leftKeyed && !lt, !isPrimaryKey(rexpr, right.src) && !rt}
-		if !jn.Repartition[0] && !jn.Repartition[1] && !strings.EqualFold(partFmt.Format, right.src.KeyFormat.Format) {
+		if !fk && !jn.Repartition[0] && !jn.Repartition[1] && !strings.EqualFold(partFmt.Format, right.src.KeyFormat.Format) {
 			// Keys serialized differently hash to different partitions:
-			// ksqlDB re-keys the right stream, or the left against a table.
-			if !rt {
+			// ksqlDB re-keys the right stream, the left against a table, and
+			// the right of two tables (its key only changes format: every
+			// row keeps its key, so updates and tombstones pass as they are).
+			if !rt || lt {
 				jn.Repartition[1] = true
-			} else if !lt {
+			} else {
 				jn.Repartition[0] = true
 			}
 		}
@@ -317,7 +320,7 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 			// not read windowed keys in joins yet.
 			return nil, ast.Errorf(ast.SemanticError, j.At, "Joins of windowed sources are not supported yet.")
 		}
-		if err := coPartitioned(jn, j, len(sides) > 2); err != nil {
+		if err := coPartitioned(jn, j); err != nil {
 			return nil, err
 		}
 		if jn.Repartition[0] {
@@ -634,12 +637,12 @@ func windowsMatch(j *ast.Join, left, right *joinSide) error {
 }
 
 // coPartitioned checks that two sides read in place have as many
-// partitions, as ksqlDB does: a task joins one partition of each. Two-way
-// table-table joins are not checked: the conformance runner gives topics
-// one partition where ksqlDB's gives four, and a pipeline case relies on it.
-func coPartitioned(jn *JoinNode, j *ast.Join, nWay bool) error {
+// partitions, as ksqlDB does: a task joins one partition of each.
+// Foreign-key joins have no such requirement: they subscribe across
+// partitions.
+func coPartitioned(jn *JoinNode, j *ast.Join) error {
 	l, r := jn.Direct[0], jn.Direct[1]
-	if l == nil || r == nil || l.Partitions <= 0 || r.Partitions <= 0 || l.Partitions == r.Partitions || (jn.TableTable && !nWay) || jn.ForeignKey {
+	if l == nil || r == nil || l.Partitions <= 0 || r.Partitions <= 0 || l.Partitions == r.Partitions || jn.ForeignKey {
 		return nil
 	}
 	return ast.Errorf(ast.SemanticError, j.At, "Can't join %s with %s since the number of partitions don't match. %s partitions = %d; %s partitions = %d. Please repartition either one so that the number of partitions match.",

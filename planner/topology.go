@@ -229,8 +229,13 @@ func nameJoin(t *Topology, p *Proc, n *JoinNode, ksNode *int) {
 		if rep {
 			reps++
 			name := prefix + "Join-repartition"
-			if p.Within != nil {
+			switch {
+			case p.Within != nil:
 				name = prefix + [2]string{"Join-left-repartition", "Join-right-repartition"}[side]
+			case p.TableTable:
+				// A table re-keyed to the join's key format (ksqlDB's
+				// table SelectKey step).
+				name = prefix + tableSides[side] + "SourceKeyed-SelectKey-repartition"
 			}
 			p.JoinTopics[side] = name
 			t.Topics = append(t.Topics, name)
@@ -262,7 +267,13 @@ func nameJoin(t *Topology, p *Proc, n *JoinNode, ksNode *int) {
 		// expired and which unmatched records are due.
 		p.JoinStores = append(p.JoinStores, prefix+"Join-StreamTime")
 	case p.TableTable:
-		p.JoinStores = []string{prefix + "KafkaTopic_Left-Reduce", prefix + "KafkaTopic_Right-Reduce"}
+		for side, rep := range n.Repartition {
+			store := prefix + "KafkaTopic_" + tableSides[side] + "-Reduce"
+			if rep {
+				store = prefix + tableSides[side] + "SourceKeyed-Materialize"
+			}
+			p.JoinStores = append(p.JoinStores, store)
+		}
 	default:
 		p.JoinStores = []string{prefix + "KafkaTopic_Right-Reduce"}
 	}
@@ -271,6 +282,9 @@ func nameJoin(t *Topology, p *Proc, n *JoinNode, ksNode *int) {
 		t.Topics = append(t.Topics, s+ChangelogSuffix)
 	}
 }
+
+// tableSides names a table-table join's sides in its store and topic names.
+var tableSides = [2]string{"Left", "Right"}
 
 // Internal topic and store names, after ksqlDB's. The full topic name is
 // _confluent-ksql-<service id>query_<query id>-<name>.

@@ -22,6 +22,48 @@ func CheckUpgrade(old *catalog.Source, next types.Schema) error {
 	return nil
 }
 
+// CheckUpgradePlan refuses to replace a query (CREATE OR REPLACE) when the
+// old or the new plan joins: the join's state (and its repartition topics)
+// would not carry over to a changed plan. ksqlDB names its join step, the
+// outermost one of the old plan. next is checked too, as the old plan may be
+// unknown (nil) and joining one the old plan did not is no better.
+func CheckUpgradePlan(old, next *Plan) error {
+	for _, p := range []*Plan{old, next} {
+		if p == nil {
+			continue
+		}
+		if step := joinStep(p.Logical); step != "" {
+			return ast.Errorf(ast.SemanticError, ast.Pos{}, "Upgrades not yet supported for %s", step)
+		}
+	}
+	return nil
+}
+
+// joinStep names, after ksqlDB's execution steps, the outermost join of a
+// plan ("" when it has none).
+func joinStep(n Logical) string {
+	if n == nil {
+		return ""
+	}
+	if j, ok := n.(*JoinNode); ok {
+		switch {
+		case j.ForeignKey:
+			return "ForeignKeyTableTableJoin"
+		case j.TableTable:
+			return "TableTableJoin"
+		case j.Within != nil:
+			return "StreamStreamJoin"
+		}
+		return "StreamTableJoin"
+	}
+	for _, in := range n.Inputs() {
+		if step := joinStep(in); step != "" {
+			return step
+		}
+	}
+	return ""
+}
+
 // changed lists the columns of old that next does not have at the same place.
 func changed(old, next []types.Column, exact bool) []types.Column {
 	var bad []types.Column

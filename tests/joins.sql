@@ -25,14 +25,36 @@ ASSERT VALUES enriched (cust, amount, name) VALUES (2, 5, NULL);
 ASSERT VALUES enriched (cust, amount, name) VALUES (1, 7, 'alice');
 
 ----------------------------------------------------------------------------------------------------
---@test: stream-table join after a table tombstone and with a null join key
+--@test: stream-table left join after a table tombstone, and with a null join key
+-- The table's single value column is written unwrapped, so NULL is a tombstone:
+-- later orders of the deleted customer get NULLs. An order with a NULL join key
+-- joins nothing and is dropped.
 CREATE STREAM orders (id INT KEY, cust INT, amount INT) WITH (kafka_topic='orders', value_format='JSON', partitions=1);
-CREATE TABLE customers (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='customers', value_format='JSON', partitions=1);
+CREATE TABLE customers (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='customers', value_format='JSON', wrap_single_value=false, partitions=1);
 CREATE STREAM enriched AS SELECT o.cust, o.amount, c.name FROM orders o LEFT JOIN customers c ON o.cust = c.id;
 INSERT INTO customers (rowtime, id, name) VALUES (1000, 1, 'alice');
 INSERT INTO orders (rowtime, id, cust, amount) VALUES (2000, 10, NULL, 5);
 INSERT INTO orders (rowtime, id, cust, amount) VALUES (3000, 11, 1, 7);
-ASSERT VALUES enriched (cust, amount, name) VALUES (1, 7, 'alice');
+INSERT INTO customers (rowtime, id, name) VALUES (4000, 1, NULL);
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (5000, 12, 1, 9);
+ASSERT VALUES enriched (cust, amount, name, rowtime) VALUES (1, 7, 'alice', 3000);
+ASSERT VALUES enriched (cust, amount, name, rowtime) VALUES (1, 9, NULL, 5000);
+
+----------------------------------------------------------------------------------------------------
+--@test: stream-table inner join after a table tombstone
+-- Orders of the deleted customer match nothing any more: the next result is
+-- the other customer's.
+CREATE STREAM orders (id INT KEY, cust INT, amount INT) WITH (kafka_topic='orders', value_format='JSON', partitions=1);
+CREATE TABLE customers (id INT PRIMARY KEY, name STRING) WITH (kafka_topic='customers', value_format='JSON', wrap_single_value=false, partitions=1);
+CREATE STREAM enriched AS SELECT o.cust, o.amount, c.name FROM orders o JOIN customers c ON o.cust = c.id;
+INSERT INTO customers (rowtime, id, name) VALUES (1000, 1, 'alice');
+INSERT INTO customers (rowtime, id, name) VALUES (1500, 2, 'bob');
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (2000, 10, 1, 5);
+INSERT INTO customers (rowtime, id, name) VALUES (3000, 1, NULL);
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (4000, 11, 1, 7);
+INSERT INTO orders (rowtime, id, cust, amount) VALUES (5000, 12, 2, 9);
+ASSERT VALUES enriched (cust, amount, name, rowtime) VALUES (1, 5, 'alice', 2000);
+ASSERT VALUES enriched (cust, amount, name, rowtime) VALUES (2, 9, 'bob', 5000);
 
 ----------------------------------------------------------------------------------------------------
 --@test: select star over a join names columns by source
@@ -44,8 +66,10 @@ INSERT INTO s (rowtime, id, v) VALUES (2000, 1, 1);
 ASSERT VALUES j (s_id, s_v, t_id, t_v) VALUES (1, 1, 1, 100);
 
 ----------------------------------------------------------------------------------------------------
---@test: table-table inner join with updates and tombstones
-CREATE TABLE a (id INT PRIMARY KEY, x STRING) WITH (kafka_topic='a', value_format='JSON', partitions=1);
+--@test: table-table inner join with updates, a NULL column and a left tombstone
+-- A's single value column is written unwrapped, so NULL is a tombstone; B's is
+-- wrapped, so NULL is a column value.
+CREATE TABLE a (id INT PRIMARY KEY, x STRING) WITH (kafka_topic='a', value_format='JSON', wrap_single_value=false, partitions=1);
 CREATE TABLE b (id INT PRIMARY KEY, y STRING) WITH (kafka_topic='b', value_format='JSON', partitions=1);
 CREATE TABLE ab AS SELECT a.id, x, y FROM a JOIN b ON a.id = b.id;
 INSERT INTO a (rowtime, id, x) VALUES (1000, 1, 'a1');
@@ -53,9 +77,11 @@ INSERT INTO b (rowtime, id, y) VALUES (2000, 1, 'b1');
 INSERT INTO a (rowtime, id, x) VALUES (3000, 1, 'a2');
 INSERT INTO b (rowtime, id, y) VALUES (4000, 2, 'b2');
 INSERT INTO b (rowtime, id, y) VALUES (5000, 1, NULL);
+INSERT INTO a (rowtime, id, x) VALUES (6000, 1, NULL);
 ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a1', 'b1', 2000);
 ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a2', 'b1', 3000);
 ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a2', NULL, 5000);
+ASSERT NULL VALUES ab (a_id) KEY (1);
 
 ----------------------------------------------------------------------------------------------------
 --@test: table-table left join
@@ -67,6 +93,27 @@ INSERT INTO b (rowtime, id, y) VALUES (2000, 1, 'b1');
 INSERT INTO b (rowtime, id, y) VALUES (3000, 7, 'b7');
 ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a1', NULL, 1000);
 ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a1', 'b1', 2000);
+
+----------------------------------------------------------------------------------------------------
+--@test: table-table right join keeps unmatched right rows; tombstones on either side
+-- Both tables' single value columns are written unwrapped: NULL is a tombstone.
+-- A left row without a right one is not in the result; a right deletion
+-- deletes the result, a left deletion keeps the right row with NULLs.
+CREATE TABLE a (id INT PRIMARY KEY, x STRING) WITH (kafka_topic='a', value_format='JSON', wrap_single_value=false, partitions=1);
+CREATE TABLE b (id INT PRIMARY KEY, y STRING) WITH (kafka_topic='b', value_format='JSON', wrap_single_value=false, partitions=1);
+CREATE TABLE ab AS SELECT b.id, x, y FROM a RIGHT JOIN b ON a.id = b.id;
+INSERT INTO a (rowtime, id, x) VALUES (1000, 1, 'a1');
+INSERT INTO a (rowtime, id, x) VALUES (1500, 9, 'a9');
+INSERT INTO b (rowtime, id, y) VALUES (2000, 1, 'b1');
+INSERT INTO b (rowtime, id, y) VALUES (3000, 7, 'b7');
+INSERT INTO a (rowtime, id, x) VALUES (4000, 1, 'a2');
+INSERT INTO b (rowtime, id, y) VALUES (5000, 7, NULL);
+INSERT INTO a (rowtime, id, x) VALUES (6000, 1, NULL);
+ASSERT VALUES ab (b_id, x, y, rowtime) VALUES (1, 'a1', 'b1', 2000);
+ASSERT VALUES ab (b_id, x, y, rowtime) VALUES (7, NULL, 'b7', 3000);
+ASSERT VALUES ab (b_id, x, y, rowtime) VALUES (1, 'a2', 'b1', 4000);
+ASSERT NULL VALUES ab (b_id) KEY (7);
+ASSERT VALUES ab (b_id, x, y, rowtime) VALUES (1, NULL, 'b1', 6000);
 
 ----------------------------------------------------------------------------------------------------
 --@test: table-table full outer join emits both sides and the synthetic key
@@ -159,6 +206,21 @@ INSERT INTO l (rowtime, id, a) VALUES (30000, 1, 'a2');
 ASSERT VALUES j (l_id, a, b, rowtime) VALUES (1, 'a1', NULL, 1000);
 ASSERT VALUES j (l_id, a, b, rowtime) VALUES (1, 'a1', 'b1', 2000);
 ASSERT VALUES j (l_id, a, b, rowtime) VALUES (1, 'a2', NULL, 30000);
+
+----------------------------------------------------------------------------------------------------
+--@test: stream-stream right join without grace emits unmatched right rows at once
+-- Unmatched left rows are not in the result; a right row outside WITHIN of every
+-- left row is emitted with NULLs.
+CREATE STREAM l (id INT KEY, a STRING) WITH (kafka_topic='l', value_format='JSON', partitions=1);
+CREATE STREAM r (id INT KEY, b STRING) WITH (kafka_topic='r', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT r.id, a, b FROM l RIGHT JOIN r WITHIN 10 SECONDS ON l.id = r.id;
+INSERT INTO r (rowtime, id, b) VALUES (1000, 1, 'b1');
+INSERT INTO l (rowtime, id, a) VALUES (2000, 1, 'a1');
+INSERT INTO l (rowtime, id, a) VALUES (3000, 2, 'a2');
+INSERT INTO r (rowtime, id, b) VALUES (30000, 2, 'b2');
+ASSERT VALUES j (r_id, a, b, rowtime) VALUES (1, NULL, 'b1', 1000);
+ASSERT VALUES j (r_id, a, b, rowtime) VALUES (1, 'a1', 'b1', 2000);
+ASSERT VALUES j (r_id, a, b, rowtime) VALUES (2, NULL, 'b2', 30000);
 
 ----------------------------------------------------------------------------------------------------
 --@test: stream-stream left join with grace emits unmatched rows when the window closes
@@ -268,6 +330,42 @@ CREATE TABLE t (id INT PRIMARY KEY, w INT) WITH (kafka_topic='t', value_format='
 CREATE STREAM j AS SELECT s.id, v, w FROM s JOIN t ON s.id = t.id;
 
 ----------------------------------------------------------------------------------------------------
+--@test: tables joined on their keys must have as many partitions
+--@expected.error: KsqlStatementException
+--@expected.message: Can't join `A` with `B` since the number of partitions don't match. `A` partitions = 1; `B` partitions = 2. Please repartition either one so that the number of partitions match.
+CREATE TABLE a (id INT PRIMARY KEY, x STRING) WITH (kafka_topic='a', value_format='JSON', partitions=1);
+CREATE TABLE b (id INT PRIMARY KEY, y STRING) WITH (kafka_topic='b', value_format='JSON', partitions=2);
+CREATE TABLE ab AS SELECT a.id, x, y FROM a JOIN b ON a.id = b.id;
+
+----------------------------------------------------------------------------------------------------
+--@test: table-table join of tables with different key formats re-keys the right table
+-- B's keys are JSON and A's KAFKA, so one key hashes to different partitions:
+-- B's changes, tombstones included, reach the join through a repartition topic
+-- keyed in A's format (ksqlDB's RightSourceKeyed-SelectKey), which takes A's
+-- partition count. The sink has one partition and each result is asserted
+-- before the next key's inputs, so that results of several tasks come in order.
+CREATE TABLE a (id INT PRIMARY KEY, x STRING) WITH (kafka_topic='a', key_format='KAFKA', value_format='JSON', partitions=4);
+CREATE TABLE b (id INT PRIMARY KEY, y STRING) WITH (kafka_topic='b', key_format='JSON', value_format='JSON', wrap_single_value=false, partitions=3);
+CREATE TABLE ab WITH (partitions=1) AS SELECT a.id, x, y FROM a JOIN b ON a.id = b.id;
+ASSERT TABLE ab (a_id INT PRIMARY KEY, x STRING, y STRING) WITH (kafka_topic='AB', key_format='KAFKA', value_format='JSON');
+INSERT INTO a (rowtime, id, x) VALUES (1000, 1, 'a1');
+INSERT INTO b (rowtime, id, y) VALUES (2000, 1, 'b1');
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (1, 'a1', 'b1', 2000);
+INSERT INTO b (rowtime, id, y) VALUES (3000, 2, 'b2');
+INSERT INTO a (rowtime, id, x) VALUES (4000, 2, 'a2');
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (2, 'a2', 'b2', 4000);
+INSERT INTO a (rowtime, id, x) VALUES (5000, 3, 'a3');
+INSERT INTO b (rowtime, id, y) VALUES (6000, 3, 'b3');
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (3, 'a3', 'b3', 6000);
+INSERT INTO a (rowtime, id, x) VALUES (7000, 4, 'a4');
+INSERT INTO b (rowtime, id, y) VALUES (8000, 4, 'b4');
+ASSERT VALUES ab (a_id, x, y, rowtime) VALUES (4, 'a4', 'b4', 8000);
+INSERT INTO b (rowtime, id, y) VALUES (9000, 2, NULL);
+ASSERT NULL VALUES ab (a_id) KEY (2);
+INSERT INTO b (rowtime, id, y) VALUES (10000, 3, NULL);
+ASSERT NULL VALUES ab (a_id) KEY (3);
+
+----------------------------------------------------------------------------------------------------
 --@test: a stream re-keyed for a join takes the other side's partition count
 CREATE STREAM s (id INT KEY, k INT, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=2);
 CREATE TABLE t (id INT PRIMARY KEY, w INT) WITH (kafka_topic='t', value_format='JSON', partitions=3);
@@ -360,3 +458,23 @@ ASSERT STREAM j (i1_k1 INT KEY, a INT, b INT, i2_a INT) WITH (kafka_topic='J', f
 --@expected.message: to be a STRUCT for ->*
 CREATE STREAM s (k INT KEY, v INT) WITH (kafka_topic='s', format='JSON', partitions=1);
 CREATE STREAM o AS SELECT k, v->* FROM s;
+
+----------------------------------------------------------------------------------------------------
+--@test: CREATE OR REPLACE of a stream-table join is refused
+-- ksqlDB cannot upgrade joins (sqltests/query-upgrades/filters.sql): the join's
+-- state would not carry over to a changed plan.
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: Upgrades not yet supported for StreamTableJoin
+CREATE STREAM s (id INT KEY, foo INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t (id INT PRIMARY KEY, bar INT) WITH (kafka_topic='t', value_format='JSON', partitions=1);
+CREATE STREAM j AS SELECT s.id, s.foo, t.bar FROM s JOIN t ON s.id = t.id;
+CREATE OR REPLACE STREAM j AS SELECT s.id, s.foo, t.bar FROM s JOIN t ON s.id = t.id WHERE s.foo > 0;
+
+----------------------------------------------------------------------------------------------------
+--@test: CREATE OR REPLACE of a table-table join is refused
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: Upgrades not yet supported for TableTableJoin
+CREATE TABLE a (id INT PRIMARY KEY, x STRING) WITH (kafka_topic='a', value_format='JSON', partitions=1);
+CREATE TABLE b (id INT PRIMARY KEY, y STRING) WITH (kafka_topic='b', value_format='JSON', partitions=1);
+CREATE TABLE ab AS SELECT a.id, x, y FROM a JOIN b ON a.id = b.id;
+CREATE OR REPLACE TABLE ab AS SELECT a.id, x, y FROM a JOIN b ON a.id = b.id WHERE x <> 'z';

@@ -45,3 +45,11 @@ CREATE STREAM three_nokey AS SELECT c.url FROM orders o JOIN clicks c WITHIN 10 
 CREATE STREAM dup AS SELECT * FROM orders o JOIN customers c ON o.customer_id = c.id JOIN customers d ON o.id = d.id;
 
 CREATE STREAM bad_crit AS SELECT * FROM orders o JOIN clicks c WITHIN 10 SECONDS ON o.id = c.id JOIN customers cu ON o.id = c.id;
+
+CREATE TABLE prefs (id INT PRIMARY KEY, lang STRING) WITH (kafka_topic='prefs', key_format='JSON', value_format='JSON');
+
+CREATE TABLE customer_prefs AS SELECT c.id, c.name, p.lang FROM customers c LEFT JOIN prefs p ON c.id = p.id;
+
+CREATE STREAM views (id INT KEY, customer_id INT, page STRING) WITH (kafka_topic='views', value_format='JSON');
+
+CREATE STREAM ss_values AS SELECT o.customer_id, o.amount, v.page FROM orders o LEFT JOIN views v WITHIN 10 SECONDS ON o.customer_id = v.customer_id;

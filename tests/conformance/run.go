@@ -6,6 +6,7 @@ import (
 	"github.com/sluicedb/sluice/tests/sqltest"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -341,14 +342,27 @@ func (r *caseRun) statementError(where string, err error) *failure {
 	return nil
 }
 
-// createTopics creates, with one partition unless topics[] says otherwise,
-// the topics of topics[], of plain CREATE statements and of inputs and
-// outputs, as ksqlDB's runner does; except topics that a statement creates
-// itself (a C*AS sink, or a CREATE with PARTITIONS), which must get the
-// statement's settings.
+// driverPartitions is the partition count ksqlDB's test driver gives the
+// topics it infers from CREATE statements, inputs and outputs (a topics[]
+// entry without partitions gets one).
+const driverPartitions = 4
+
+// createTopics creates the topics of topics[] (with one partition unless it
+// says otherwise), of plain CREATE statements and of inputs and outputs, as
+// ksqlDB's runner does; except topics that a statement creates itself (a
+// C*AS sink, or a CREATE with PARTITIONS), which must get the statement's
+// settings.
+//
+// The topics the case does not size get one partition, which keeps the
+// single-task order of ksqlDB's TopologyTestDriver (several partitions
+// reorder records across keys). A case that sizes some topic beyond one
+// partition is about partitioning, and its joins compare partition counts
+// (joins - table join pipeline joins a 4-partition sink to an unsized
+// table): there the unsized topics get ksqlDB's driverPartitions.
 func (r *caseRun) createTopics(ctx context.Context, parsed []ast.Statement) *failure {
 	claimed := map[string]bool{}
 	var declared []string // topics of plain CREATEs without PARTITIONS
+	unsized := 1
 	for _, st := range parsed {
 		cs, ok := st.(*ast.CreateSource)
 		if !ok {
@@ -360,11 +374,19 @@ func (r *caseRun) createTopics(ctx context.Context, parsed []ast.Statement) *fai
 				topic = s
 			}
 		}
-		_, hasParts := cs.Props.Get("PARTITIONS")
+		parts, hasParts := cs.Props.Get("PARTITIONS")
+		if n, err := strconv.Atoi(fmt.Sprint(parts)); hasParts && err == nil && n > 1 {
+			unsized = driverPartitions
+		}
 		if cs.AsSelect != nil || hasParts {
 			claimed[topic] = true
 		} else {
 			declared = append(declared, topic)
+		}
+	}
+	for _, t := range r.c.Topics {
+		if t.Partitions > 1 {
+			unsized = driverPartitions
 		}
 	}
 	done := map[string]bool{}
@@ -389,7 +411,7 @@ func (r *caseRun) createTopics(ctx context.Context, parsed []ast.Statement) *fai
 			continue
 		}
 		done[name] = true
-		if err := r.io.createTopic(ctx, name, 1); err != nil {
+		if err := r.io.createTopic(ctx, name, unsized); err != nil {
 			return failf("runner", "%v", err)
 		}
 	}

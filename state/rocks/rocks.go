@@ -145,7 +145,10 @@ func Open(dir string, o Options) (*DB, error) {
 	d.opts.SetMemTablePrefixBloomSizeRatio(0.05)
 	d.opts.SetMemtableWholeKeyFiltering(true)
 	d.opts.SetMaxOpenFiles(o.MaxOpenFiles)
-	d.opts.SetCompression(grocksdb.LZ4Compression)
+	// No compression, as Kafka Streams' RocksDB stores: the DB is a local
+	// cache of the changelog, written in full at every commit, and the CPU
+	// spent compressing its flushes and compactions buys only disk space.
+	d.opts.SetCompression(grocksdb.NoCompression)
 	d.opts.SetInfoLogLevel(grocksdb.WarnInfoLogLevel)
 	d.opts.SetKeepLogFileNum(2)
 	d.opts.SetMaxLogFileSize(1 << 20)

@@ -2,11 +2,9 @@ package rocks
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/linxGnu/grocksdb"
 
@@ -20,8 +18,8 @@ type Store struct {
 	cf   *grocksdb.ColumnFamilyHandle
 	cfID uint32
 	// order and rep are Apply's reused sort order and encoded batch.
-	order []sortRef
-	rep   []byte
+	order, scratch []sortRef
+	rep            []byte
 	// writes counts the writes to the store; spare is an iterator whose
 	// caller closed it while the store had the same count, kept open for
 	// the next NewIterator (see there).
@@ -128,15 +126,7 @@ func (s *Store) Apply(batch []state.Entry) error {
 	for i, e := range batch {
 		s.order = append(s.order, sortRef{prefix: keyPrefix(e.Key), i: int32(i)})
 	}
-	slices.SortFunc(s.order, func(a, b sortRef) int {
-		if c := cmp.Compare(a.prefix, b.prefix); c != 0 {
-			return c
-		}
-		if c := bytes.Compare(batch[a.i].Key, batch[b.i].Key); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.i, b.i)
-	})
+	s.scratch = sortBatch(s.order, func(i int32) []byte { return batch[i].Key }, s.scratch)
 	s.rep = appendBatchHeader(s.rep[:0], len(batch))
 	for _, r := range s.order {
 		s.rep = appendBatchEntry(s.rep, s.cfID, batch[r.i])
@@ -150,24 +140,6 @@ func (s *Store) Apply(batch []state.Entry) error {
 		return fmt.Errorf("rocks: write batch %s (%d entries): %w", s.name, len(batch), err)
 	}
 	return nil
-}
-
-// sortRef is a batch entry's position with its key's first eight bytes,
-// which decide most comparisons without reaching into the keys.
-type sortRef struct {
-	prefix uint64
-	i      int32
-}
-
-// keyPrefix returns k's first eight bytes as a big-endian number (zero
-// padded), so that prefixes order as the keys do.
-func keyPrefix(k []byte) uint64 {
-	if len(k) >= 8 {
-		return binary.BigEndian.Uint64(k)
-	}
-	var b [8]byte
-	copy(b[:], k)
-	return binary.BigEndian.Uint64(b[:])
 }
 
 // RocksDB's WriteBatch encoding (db/write_batch.cc): a 12-byte header

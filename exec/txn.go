@@ -28,7 +28,12 @@ var guarantees = []string{atLeastOnce, "exactly_once", "exactly_once_beta", exac
 // whether a persistent query started now commits its outputs, changelogs
 // and input offsets in Kafka transactions.
 func (e *Engine) exactlyOnce(s *Session) (bool, error) {
-	v := strings.ToLower(strings.TrimSpace(e.prop(s, "processing.guarantee", "ksql.streams.processing.guarantee")))
+	return parseGuarantee(e.prop(s, "processing.guarantee", "ksql.streams.processing.guarantee"))
+}
+
+// parseGuarantee reads a processing.guarantee value: whether it is exactly-once.
+func parseGuarantee(v string) (bool, error) {
+	v = strings.ToLower(strings.TrimSpace(v))
 	switch v {
 	case "", atLeastOnce:
 		return false, nil

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/sluicedb/sluice/exec/kafka"
@@ -43,3 +44,27 @@ func (r *recordError) Error() string {
 }
 
 func (r *recordError) Unwrap() error { return r.err }
+
+// stateError is a failure of a task's state: reading or writing its
+// stores, or decoding what they hold. It is no fault of the record at hand,
+// so it does not go to the processing log: the query fails instead, rather
+// than skip the record and commit offsets past it.
+type stateError struct{ err error }
+
+func (e *stateError) Error() string { return "state store: " + e.err.Error() }
+
+func (e *stateError) Unwrap() error { return e.err }
+
+// stateErr marks err, if any, as a state failure.
+func stateErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &stateError{err: err}
+}
+
+// isStateError reports whether err (or what it wraps) is a state failure.
+func isStateError(err error) bool {
+	var se *stateError
+	return errors.As(err, &se)
+}

@@ -253,7 +253,12 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			}
 			env.stores = ts
 		}
-		return buildPipeline(plan.Topology, env)
+		pl, err := buildPipeline(plan.Topology, env)
+		if err != nil && env.stores != nil {
+			// Release the DB, or a retry finds it locked.
+			env.stores.close()
+		}
+		return pl, err
 	})
 	q.topics = topics
 	group := e.groupID(plan.QueryID)
@@ -359,6 +364,14 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		var pending []kafka.Record
 		last := time.Now()
 		lastCheckpoint := time.Now()
+		// failed: the query failed as a whole. Nothing more is committed:
+		// the records of the batch that failed are not all processed (under
+		// exactly-once, closing the session aborts the open transaction).
+		failed := false
+		die := func(err error) {
+			failed = true
+			q.fail(e, err)
+		}
 		// flushCommit makes the outputs of pending durable, then commits
 		// their input offsets: a crash in between re-processes, never loses.
 		flushCommit := func() bool {
@@ -367,7 +380,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			}
 			if txn != nil {
 				if err := txn.commit(tasks, pending); err != nil {
-					q.fail(e, err)
+					die(err)
 					return false
 				}
 				pending = pending[:0]
@@ -384,7 +397,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				err = v.(error)
 			}
 			if err != nil {
-				q.fail(e, err)
+				die(err)
 				return false
 			}
 			q.advance(pending)
@@ -404,7 +417,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			return true
 		}
 		defer func() {
-			if flushCommit() && log != nil {
+			if !failed && flushCommit() && log != nil {
 				lastCheckpoint = time.Time{}
 				if err := e.checkpoint(tasks.list(), log); err != nil {
 					e.logf("query %s: checkpoint: %v", q.id, err)
@@ -444,14 +457,21 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			}
 			if len(feeds) > 0 {
 				var fed []kafka.Record
-				recs, fed = e.rekeyFirst(qctx, cons, q, recs, feeds, rekeyed, tasks, report)
+				recs, fed, err = e.rekeyFirst(qctx, cons, q, recs, feeds, rekeyed, tasks, report)
+				if err != nil {
+					die(err)
+					return
+				}
 				pending = append(pending, fed...)
 			}
 			q.in.Add(int64(len(recs)))
 			if multi {
 				recs = mergeByTime(recs)
 			}
-			tasks.run(recs, report)
+			if err := tasks.run(recs, report); err != nil {
+				die(err)
+				return
+			}
 			// Transaction markers count as consumed: the position must reach
 			// the end offset of a transactionally written input.
 			pending = append(pending, lastPerPartition(append(recs, cons.Marks()...))...)
@@ -678,7 +698,7 @@ func (e *Engine) laggingInputs(ctx context.Context, q *runningQuery, recs []kafk
 // rekeyed names the repartition topics. It returns the records still to run
 // and the positions of those run.
 func (e *Engine) rekeyFirst(ctx context.Context, cons *kafka.Consumer, q *runningQuery, recs []kafka.Record, feeds, rekeyed map[string]bool,
-	tasks *taskSet, report func(error)) (rest, fed []kafka.Record) {
+	tasks *taskSet, report func(error)) (rest, fed []kafka.Record, err error) {
 	// Bounded: records keep arriving on a busy input.
 	for range 16 {
 		var feed []kafka.Record
@@ -691,20 +711,22 @@ func (e *Engine) rekeyFirst(ctx context.Context, cons *kafka.Consumer, q *runnin
 			}
 		}
 		if len(feed) == 0 || ctx.Err() != nil {
-			return rest, fed
+			return rest, fed, nil
 		}
 		q.in.Add(int64(len(feed)))
-		tasks.run(mergeByTime(feed), report)
+		if err := tasks.run(mergeByTime(feed), report); err != nil {
+			return nil, nil, err
+		}
 		fed = append(fed, lastPerPartition(feed)...)
 		fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err := e.client.Flush(fctx)
 		cancel()
 		if err != nil {
-			return rest, fed
+			return rest, fed, nil
 		}
 		recs = e.fillLagging(ctx, cons, q, rest, rekeyed)
 	}
-	return recs, fed
+	return recs, fed, nil
 }
 
 // rekeyFeeds lists the input topics whose rows reach a join through a
@@ -766,7 +788,17 @@ func (q *runningQuery) fail(e *Engine, err error) {
 	q.failure = err
 	q.mu.Unlock()
 	e.logf("query %s failed: %v", q.id, err)
-	e.cat.SetQueryState(q.id, catalog.Error, err.Error())
+	e.cat.SetQueryState(q.id, catalog.Error, err.Error(), time.Now())
+}
+
+// failedStart registers a persistent query that could not start while
+// the command topic was replayed. Its statement was accepted (here or by
+// another server), so rather than vanish it stays, with its sink, shown as
+// ERROR with the reason until it is terminated. Called with e.mu held.
+func (e *Engine) failedStart(plan *planner.Plan, sql string, err error) {
+	e.logf("query %s failed to start: %v", plan.QueryID, err)
+	e.cat.AddQuery(&catalog.Query{ID: plan.QueryID, SQL: sql, Sink: plan.Sink.Name, Sources: plan.Sources,
+		State: catalog.Error, Err: err.Error(), Failed: time.Now()})
 }
 
 // forgetQuery removes what a terminated query leaves behind: its consumer

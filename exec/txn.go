@@ -88,7 +88,19 @@ type txnLoop struct {
 	q     *runningQuery
 	sess  *kafka.TxnSession
 	group string
+	// produceAborts counts the transactions aborted in a row because a
+	// record could not be produced.
+	produceAborts int
 }
+
+// maxProduceAborts is how many transactions in a row may abort on a
+// failed record before the query fails with its error: a record the broker
+// keeps refusing (too large for the topic, no authorisation) would
+// otherwise abort and retry forever. Retries wait abortBackoff, doubling.
+const (
+	maxProduceAborts = 5
+	abortBackoff     = 200 * time.Millisecond
+)
 
 // commit makes one transaction of everything processed since the last
 // commit: the tasks' pending changelog records, then the outputs and the
@@ -103,11 +115,19 @@ func (l *txnLoop) commit(tasks *taskSet, pending []kafka.Record) error {
 	err := l.sess.Commit(ctx)
 	cancel()
 	if err == nil {
+		l.produceAborts = 0
 		l.q.advance(pending)
 		return nil
 	}
 	if !errors.Is(err, kafka.ErrAborted) {
 		return err
+	}
+	if errors.Is(err, kafka.ErrProduceFailed) {
+		l.produceAborts++
+		if l.produceAborts >= maxProduceAborts {
+			return fmt.Errorf("%d transactions in a row aborted: %w", l.produceAborts, err)
+		}
+		time.Sleep(abortBackoff << (l.produceAborts - 1))
 	}
 	l.e.logf("query %s: %v; reloading state from the committed changelogs", l.q.id, err)
 	tasks.reset()

@@ -37,6 +37,12 @@ type recordError struct {
 	// errors only (the processing log shows it base64-encoded).
 	raw    []byte
 	decode bool
+	// serialize marks a result that could not be written to sinkTopic:
+	// its target ("key" or "value") could not be encoded, or the record
+	// is too large.
+	serialize bool
+	target    string
+	sinkTopic string
 }
 
 func (r *recordError) Error() string {

@@ -156,7 +156,11 @@ func (e *Engine) reportRecordError(q *runningQuery, err error) {
 	ent.Logger = logger
 	e.plog.count.Add(1)
 	e.logf("processing log: %s: %s (topic %s, partition %d, offset %d)", logger, info.Message, info.Topic, info.Partition, info.Offset)
-	e.plog.write(ent)
+	var out func(*kafka.Record)
+	if q != nil {
+		out = q.plogOut
+	}
+	e.plog.write(ent, out)
 }
 
 // What an entry keeps of a bad record and of an error message: an entry
@@ -194,10 +198,17 @@ func (p *processingLog) ensureTopic() error {
 	return nil
 }
 
-func (p *processingLog) write(ent plogEntry) {
+// write produces an entry: through out when set (a query's transaction),
+// else on the log's own producer.
+func (p *processingLog) write(ent plogEntry, out func(*kafka.Record)) {
 	if err := p.ensureTopic(); err != nil {
 		return
 	}
 	b, _ := json.Marshal(ent)
-	p.producer.Produce(context.Background(), &kafka.Record{Topic: p.topic, Partition: -1, Value: b})
+	r := &kafka.Record{Topic: p.topic, Partition: -1, Value: b}
+	if out != nil {
+		out(r)
+		return
+	}
+	p.producer.Produce(context.Background(), r)
 }

@@ -45,6 +45,11 @@ type runningQuery struct {
 	// owned and revoked (under mu) track the partitions of the state topic
 	// the consumer group gives this server; nil with direct assignment.
 	owned, revoked map[int32]bool
+
+	// plogOut, under exactly-once, writes the query's processing-log
+	// entries in its transactions: the entries of records processed again
+	// after an abort are not seen twice by read_committed readers.
+	plogOut func(*kafka.Record)
 }
 
 func (q *runningQuery) setPositions(topic string, offs kafka.Offsets) {
@@ -298,6 +303,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		}
 		txn = &txnLoop{e: e, q: q, sess: sess, group: group}
 		cons, closeCons, producer = sess.Consumer(), sess.Close, sess.Producer()
+		q.plogOut = internal
 	} else if e.cfg.DirectAssignment {
 		offs := map[string]kafka.Offsets{}
 		for _, topic := range topics {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/sql/types"
@@ -57,7 +58,8 @@ type Query struct {
 	Sink    string
 	Sources []string
 	State   QueryState
-	Err     string
+	Err     string    // why the query is in state Error
+	Failed  time.Time // when it entered state Error
 }
 
 // Catalog is the set of sources and queries. It is safe for concurrent reads.
@@ -194,11 +196,15 @@ func (c *Catalog) Queries() []*Query {
 	return out
 }
 
-// SetQueryState records a query's state and failure reason.
-func (c *Catalog) SetQueryState(id string, st QueryState, reason string) {
+// SetQueryState records a query's state, and for Error its reason and
+// time. The query is replaced, not changed in place: callers of Query and
+// Queries may be reading the one they got.
+func (c *Catalog) SetQueryState(id string, st QueryState, reason string, at time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if q := c.queries[id]; q != nil {
-		q.State, q.Err = st, reason
+		cp := *q
+		cp.State, cp.Err, cp.Failed = st, reason, at
+		c.queries[id] = &cp
 	}
 }

@@ -211,11 +211,15 @@ func (e *Engine) createAsSelect(ctx context.Context, s *Session, st *ast.CreateS
 		e.drain(ctx, id, 10*time.Second)
 		e.stopQuery(id)
 	}
-	if err := e.ensureTopic(ctx, sink, true); err != nil {
-		return nil, err
+	err = e.ensureTopic(ctx, sink, true)
+	if err == nil {
+		err = e.startPersistent(ctx, s, plan, st.Text)
 	}
-	if err := e.startPersistent(ctx, s, plan, st.Text); err != nil {
-		return nil, err
+	if err != nil {
+		if !replay {
+			return nil, err
+		}
+		e.failedStart(plan, st.Text, err)
 	}
 	if err := e.cat.AddSource(sink, old != nil); err != nil {
 		e.stopQuery(id)
@@ -249,7 +253,10 @@ func (e *Engine) insertSelect(ctx context.Context, s *Session, st *ast.InsertSel
 		return nil, err
 	}
 	if err := e.startPersistent(ctx, s, plan, st.Text); err != nil {
-		return nil, err
+		if !replay {
+			return nil, err
+		}
+		e.failedStart(plan, st.Text, err)
 	}
 	if !replay {
 		if err := e.cmds.append(ctx, s, st.Text); err != nil {

@@ -163,6 +163,15 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
+	// A bad server-level guarantee would fail every persistent query: say
+	// so at startup instead.
+	for _, k := range []string{"processing.guarantee", "ksql.streams.processing.guarantee"} {
+		if v, ok := cfg.Properties[k]; ok {
+			if _, err := parseGuarantee(v); err != nil {
+				return nil, fmt.Errorf("server property %s: %w", k, err)
+			}
+		}
+	}
 	e := &Engine{cfg: cfg, cat: catalog.New(), queries: map[string]*runningQuery{}}
 	seeds := cfg.Bootstrap
 	if len(seeds) == 0 {

@@ -23,6 +23,19 @@ func newTestEngine(t *testing.T, cfg Config) *Engine {
 	return e
 }
 
+// restartEngine closes e and s, then starts an engine again on the same
+// data dir, with a new session; both are closed when the test ends.
+func restartEngine(t *testing.T, e *Engine, s *Session, dir string) (*Engine, *Session) {
+	t.Helper()
+	s.Close()
+	e.Close()
+	e = newTestEngine(t, Config{DataDir: dir})
+	t.Cleanup(func() { e.Close() })
+	s = NewSession()
+	t.Cleanup(s.Close)
+	return e, s
+}
+
 func mustExec(t *testing.T, e *Engine, s *Session, sql string) []Result {
 	t.Helper()
 	res, err := e.Execute(context.Background(), s, sql)
@@ -89,13 +102,7 @@ func TestCatalogSurvivesRestart(t *testing.T) {
 	if got := nextValues(t, e, s, "B"); got[1] != "one" {
 		t.Fatalf("got %v", got)
 	}
-	s.Close()
-	e.Close()
-
-	e = newTestEngine(t, Config{DataDir: dir})
-	defer e.Close()
-	s = NewSession()
-	defer s.Close()
+	e, s = restartEngine(t, e, s, dir)
 	res := mustExec(t, e, s, `SHOW STREAMS;`)
 	if len(res[0].Rows) != 2 {
 		t.Fatalf("streams after restart: %v", res[0].Rows)
@@ -162,13 +169,7 @@ func TestAggregateSurvivesRestart(t *testing.T) {
 	if err := e.WaitIdle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
-	e.Close()
-
-	e = newTestEngine(t, Config{DataDir: dir})
-	defer e.Close()
-	s = NewSession()
-	defer s.Close()
+	e, s = restartEngine(t, e, s, dir)
 	mustExec(t, e, s, `INSERT INTO clicks (id, page) VALUES (3, 'home');`)
 	if err := e.WaitIdle(context.Background()); err != nil {
 		t.Fatal(err)

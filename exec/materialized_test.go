@@ -239,13 +239,7 @@ func TestPullAfterRestart(t *testing.T) {
 	if err := e.WaitIdle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
-	e.Close()
-
-	e = newTestEngine(t, Config{DataDir: dir})
-	defer e.Close()
-	s = NewSession()
-	defer s.Close()
+	e, s = restartEngine(t, e, s, dir)
 	checkPulls(t, e, s, "AGG", []pullCase{
 		{`SELECT * FROM agg;`, `[a 2] [b 1]`},
 		{`SELECT * FROM agg WHERE id = 'b';`, `[b 1]`},

@@ -447,12 +447,12 @@ func (ap *aggProc) lookup(group []any, gkey []byte, start, end int64) (*aggEntry
 		v, err = ap.ws.Get(gkey, start)
 	}
 	if err != nil {
-		return nil, err
+		return nil, stateErr(err)
 	}
 	var e *aggEntry
 	if v != nil {
 		if e, err = ap.decode(ck, []byte(ck[:len(gkey)]), v); err != nil {
-			return nil, err
+			return nil, stateErr(err)
 		}
 	} else {
 		e = ap.newEntry(ck, group, start, end)
@@ -651,7 +651,7 @@ func (ap *aggProc) processSession(m *rowMeta, group []any, gkey []byte) error {
 		err = decodeErr
 	}
 	if err != nil {
-		return err
+		return stateErr(err)
 	}
 	if len(merged) == 0 && m.ts < closeTime {
 		return &recordError{m: m, err: &lateError{windows: 1, err: fmt.Errorf("record for expired session dropped (stream time %d, gap %d ms, grace %d ms)", ap.stream, gap, ap.grace)}}
@@ -676,7 +676,7 @@ func (ap *aggProc) processSession(m *rowMeta, group []any, gkey []byte) error {
 	gk := slices.Clone(gkey)
 	for _, s := range merged {
 		if err := ap.ss.Remove(gk, s.start, s.end); err != nil {
-			return err
+			return stateErr(err)
 		}
 		if ap.final {
 			delete(ap.openSess, s.ck)
@@ -693,7 +693,7 @@ func (ap *aggProc) processSession(m *rowMeta, group []any, gkey []byte) error {
 		return &recordError{m: m, err: err}
 	}
 	if err := ap.ss.Put(gk, e.start, e.end, v); err != nil {
-		return err
+		return stateErr(err)
 	}
 	if ap.final {
 		ap.openSess[e.ck] = sessionRef{gkey: string(gk), start: e.start, end: e.end}
@@ -740,12 +740,15 @@ func (ap *aggProc) emitClosed(m *rowMeta) error {
 		})
 		for _, s := range closed {
 			v, err := ap.ss.Get([]byte(s.gkey), s.start, s.end)
-			if err != nil || v == nil {
+			if err != nil {
+				return stateErr(err)
+			}
+			if v == nil {
 				continue
 			}
 			e, err := ap.decode("", []byte(s.gkey), v)
 			if err != nil {
-				return err
+				return stateErr(err)
 			}
 			if err := ap.emit(m, e); err != nil {
 				return err
@@ -993,14 +996,14 @@ func (gp *groupByProc) process(m *rowMeta, row types.Row) error {
 	gp.kbuf = sk
 	old, err := gp.prev.Get(sk)
 	if err != nil {
-		return err
+		return stateErr(err)
 	}
 	// The old row leaves its group; when the new one goes to the same group
 	// the group is emitted once, after both.
 	var oldGroup []any
 	if old != nil {
 		if _, err := agg.ReadRow(old, gp.inTypes, gp.old); err != nil {
-			return err
+			return stateErr(err)
 		}
 		group, gkey, err := gp.g.of(gp.old)
 		if err == nil && group != nil {
@@ -1027,7 +1030,7 @@ func (gp *groupByProc) process(m *rowMeta, row types.Row) error {
 	}
 	if m.nullValue {
 		if old != nil {
-			return gp.prev.Delete(sk)
+			return stateErr(gp.prev.Delete(sk))
 		}
 		return nil
 	}
@@ -1035,7 +1038,7 @@ func (gp *groupByProc) process(m *rowMeta, row types.Row) error {
 		// The row joins no group: nothing to take back when it changes.
 		if old != nil {
 			if derr := gp.prev.Delete(sk); derr != nil {
-				return derr
+				return stateErr(derr)
 			}
 		}
 		return &recordError{m: m, err: err}
@@ -1046,7 +1049,7 @@ func (gp *groupByProc) process(m *rowMeta, row types.Row) error {
 	}
 	gp.rbuf = enc
 	if err := gp.prev.Put(sk, enc); err != nil {
-		return err
+		return stateErr(err)
 	}
 	// g.of reused its buffers for the old row: compute the group again.
 	newGroup, newKey, err = gp.g.of(row)

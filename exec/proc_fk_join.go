@@ -188,7 +188,7 @@ func (fp *fkJoinProc) leftChange(m *rowMeta, row types.Row) error {
 	fp.kbuf = sk
 	prev, err := fp.left.Get(sk)
 	if err != nil {
-		return err
+		return stateErr(err)
 	}
 	hadOld := prev != nil
 	if hadOld {
@@ -202,7 +202,7 @@ func (fp *fkJoinProc) leftChange(m *rowMeta, row types.Row) error {
 			return nil
 		}
 		if err := fp.left.Delete(sk); err != nil {
-			return err
+			return stateErr(err)
 		}
 		return fp.route(m, fp.old, fkUnsubscribeEmit, src)
 	}
@@ -229,7 +229,7 @@ func (fp *fkJoinProc) leftChange(m *rowMeta, row types.Row) error {
 	}
 	fp.rbuf = enc
 	if err := fp.left.Put(sk, enc); err != nil {
-		return err
+		return stateErr(err)
 	}
 	return fp.route(m, row, op, src)
 }
@@ -323,10 +323,10 @@ func (fp *fkJoinProc) subscription(m *rowMeta, row types.Row, _ []any, _ []byte,
 	fp.sbuf = sk
 	switch op {
 	case fkUnsubscribe:
-		return fp.subs.Delete(sk)
+		return stateErr(fp.subs.Delete(sk))
 	case fkUnsubscribeEmit:
 		if err := fp.subs.Delete(sk); err != nil {
-			return err
+			return stateErr(err)
 		}
 		return fp.answer(m, src.partition, row, op, nil)
 	case fkSubscribe, fkResubscribe:
@@ -341,11 +341,11 @@ func (fp *fkJoinProc) subscription(m *rowMeta, row types.Row, _ []any, _ []byte,
 	sub := binary.BigEndian.AppendUint32(nil, uint32(src.partition))
 	sub = append(sub, rowHash(enc)...)
 	if err := fp.subs.Put(sk, sub); err != nil {
-		return err
+		return stateErr(err)
 	}
 	rv, err := fp.right.Get(fkey)
 	if err != nil {
-		return err
+		return stateErr(err)
 	}
 	return fp.answer(m, src.partition, row, op, rv)
 }
@@ -410,17 +410,17 @@ func (fp *fkJoinProc) foreign(m *rowMeta, row types.Row, _ []any, _ []byte, op a
 	if op == fkForeignDelete {
 		prev, err := fp.right.Get(fkey)
 		if err != nil || prev == nil {
-			return err
+			return stateErr(err)
 		}
 		if err := fp.right.Delete(fkey); err != nil {
-			return err
+			return stateErr(err)
 		}
 	} else {
 		if right, err = agg.AppendRow(nil, fp.rightT, row); err != nil {
 			return &recordError{m: m, err: err}
 		}
 		if err := fp.right.Put(fkey, right); err != nil {
-			return err
+			return stateErr(err)
 		}
 	}
 	// Collect first: answering may write to stores while a range is open.
@@ -433,7 +433,7 @@ func (fp *fkJoinProc) foreign(m *rowMeta, row types.Row, _ []any, _ []byte, op a
 		subs = append(subs, sub{lk: bytes.Clone(k[len(from):]), v: bytes.Clone(v)})
 		return true
 	}); err != nil {
-		return err
+		return stateErr(err)
 	}
 	for _, s := range subs {
 		if len(s.v) != 4+fkHashLen {
@@ -468,7 +468,7 @@ func (fp *fkJoinProc) response(m *rowMeta, lkey, resp []byte) error {
 	flags, rest := resp[0], resp[1:]
 	cur, err := fp.left.Get(lkey)
 	if err != nil {
-		return err
+		return stateErr(err)
 	}
 	if flags&fkHasHash != 0 {
 		if cur == nil || !bytes.Equal(rowHash(cur), rest[:fkHashLen]) {

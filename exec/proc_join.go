@@ -175,11 +175,11 @@ func (js *joinSides) preserved(side int) bool {
 func (jp *joinProc) lookup(m *rowMeta, side int, k []byte) (types.Row, int64, error) {
 	v, err := jp.tables[side].Get(k)
 	if err != nil || v == nil {
-		return nil, 0, err
+		return nil, 0, stateErr(err)
 	}
 	ts, err := jp.decodeRow(side, v, jp.rows[side])
 	if err != nil {
-		return nil, 0, &recordError{m: m, err: fmt.Errorf("join state: %w", err)}
+		return nil, 0, stateErr(fmt.Errorf("join state: %w", err))
 	}
 	return jp.rows[side], ts, nil
 }
@@ -187,13 +187,13 @@ func (jp *joinProc) lookup(m *rowMeta, side int, k []byte) (types.Row, int64, er
 // store records a table side's new row for key k (nil row: deleted).
 func (jp *joinProc) store(m *rowMeta, side int, k []byte, row types.Row) error {
 	if row == nil {
-		return jp.tables[side].Delete(k)
+		return stateErr(jp.tables[side].Delete(k))
 	}
 	v, err := jp.encodeRow(side, m.ts, row)
 	if err != nil {
-		return &recordError{m: m, err: fmt.Errorf("join state: %w", err)}
+		return stateErr(fmt.Errorf("join state: %w", err))
 	}
-	return jp.tables[side].Put(k, v)
+	return stateErr(jp.tables[side].Put(k, v))
 }
 
 func (jp *joinProc) process(side int, m *rowMeta, row types.Row, _ srcPos) error {
@@ -225,7 +225,7 @@ func (jp *joinProc) process(side int, m *rowMeta, row types.Row, _ srcPos) error
 	// Table-table, after Kafka Streams' KTableKTable{Inner,Left,Outer}Join.
 	old, err := jp.tables[side].Get(k)
 	if err != nil {
-		return err
+		return stateErr(err)
 	}
 	hadOld := old != nil
 	if err := jp.store(m, side, k, cur); err != nil {

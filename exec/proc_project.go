@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"fmt"
+
 	"github.com/sluicedb/sluice/exec/eval"
 	"github.com/sluicedb/sluice/planner"
 	"github.com/sluicedb/sluice/sql/types"
@@ -32,6 +34,8 @@ func newProjectProc(p *planner.Proc, next emitFn, report func(error)) (emitFn, e
 			}
 			v, err := f(row)
 			if err != nil {
+				// ksqlDB's message: which expression failed, for which column.
+				err = fmt.Errorf("Error computing expression %s for column %s with index %d: %w", p.Exprs[i], p.Out.Columns[i].Name, i, err)
 				report(&recordError{m: m, err: err})
 				v = nil
 			}

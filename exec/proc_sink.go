@@ -98,7 +98,7 @@ func (sp *sinkProc) emit(m *rowMeta, row types.Row) error {
 			key, err = sp.encode(sp.keyEnc, sp.keyBuf)
 		}
 		if err != nil {
-			return &recordError{m: m, err: serde.SerializeError(sp.topic, err)}
+			return sp.serializeError(m, "key", err)
 		}
 	}
 	if sp.windowed && m.windowed {
@@ -112,8 +112,17 @@ func (sp *sinkProc) emit(m *rowMeta, row types.Row) error {
 	if !m.nullValue {
 		sp.valBuf = pick(sp.valBuf, row, sp.valIdx)
 		if val, err = sp.encode(sp.valEnc, sp.valBuf); err != nil {
-			return &recordError{m: m, err: serde.SerializeError(sp.topic, err)}
+			return sp.serializeError(m, "value", err)
 		}
+	}
+	if n := recordSize(key, val, m.headers); n > kafka.MaxRecordBytes {
+		// The producer would refuse it and fail the query: it is this
+		// record's fault, so it goes to the processing log instead.
+		target := "value"
+		if len(key) > len(val) {
+			target = "key"
+		}
+		return sp.serializeError(m, target, fmt.Errorf("the record is %d bytes, over the %d bytes a record may have", n, kafka.MaxRecordBytes))
 	}
 	ts := m.ts
 	if sp.tsIdx >= 0 {
@@ -127,6 +136,19 @@ func (sp *sinkProc) emit(m *rowMeta, row types.Row) error {
 	// Input headers travel with the record, as in Kafka Streams.
 	sp.rec = kafka.Record{Topic: sp.topic, Partition: -1, Key: key, Value: val, Timestamp: ts, Headers: m.headers}
 	return sp.produce(&sp.rec)
+}
+
+func (sp *sinkProc) serializeError(m *rowMeta, target string, err error) error {
+	return &recordError{m: m, err: serde.SerializeError(sp.topic, err), serialize: true, target: target, sinkTopic: sp.topic}
+}
+
+// recordSize is the size of a record's key, value and headers.
+func recordSize(key, val []byte, headers []kafka.Header) int {
+	n := len(key) + len(val)
+	for _, h := range headers {
+		n += len(h.Key) + len(h.Value)
+	}
+	return n
 }
 
 // clientSink hands rows of a push query to the client, stopping at LIMIT.

@@ -256,7 +256,7 @@ func (jp *streamJoinProc) process(side int, m *rowMeta, row types.Row, src srcPo
 		jp.seq++
 		jp.wkey = state.WindowKey(jp.wkey[:0], k, ts, jp.seq)
 		if err := mine.kv.Put(jp.wkey, v); err != nil {
-			return err
+			return stateErr(err)
 		}
 		jp.metaDirty = true
 	}
@@ -280,7 +280,7 @@ func (jp *streamJoinProc) process(side int, m *rowMeta, row types.Row, src srcPo
 	for _, o := range jp.matches {
 		if jp.outerMode {
 			if err := jp.outer.Delete(jp.outerKey(o.ts, 1-side, k)); err != nil {
-				return err
+				return stateErr(err)
 			}
 		}
 		if err := jp.emitPair(m, max(ts, o.ts), side, key, row, o.row); err != nil {
@@ -298,7 +298,7 @@ func (jp *streamJoinProc) process(side int, m *rowMeta, row types.Row, src srcPo
 		return &recordError{m: m, err: fmt.Errorf("join state: %w", err)}
 	}
 	if err := jp.outer.Put(jp.outerKey(ts, side, k), v); err != nil {
-		return err
+		return stateErr(err)
 	}
 	if jp.minOuter == noTime || ts < jp.minOuter {
 		jp.minOuter = ts
@@ -381,7 +381,7 @@ func (jp *streamJoinProc) emitClosed(m *rowMeta) error {
 	}
 	for _, p := range due {
 		if err := jp.outer.Delete(p.key); err != nil {
-			return err
+			return stateErr(err)
 		}
 		key, err := jp.keyCodec.Decode(p.key[9:])
 		if err != nil || len(key) != 1 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sluicedb/sluice/exec/kafka"
 	"github.com/sluicedb/sluice/sql/parser"
@@ -43,16 +44,33 @@ type plogEntry struct {
 	Message plogMessage `json:"MESSAGE"`
 }
 
-// Processing-log message types, as ksqlDB numbers them.
+// Processing-log message types, as ksqlDB numbers them (2 is
+// PRODUCTION_ERROR, 4 KAFKA_STREAMS_THREAD_ERROR: Sluice fails the query
+// for those instead).
 const (
 	plogDeserialization  = 0
 	plogRecordProcessing = 1
+	plogSerialization    = 3
 )
 
 type plogMessage struct {
-	Type             int             `json:"TYPE"`
-	Deserialization  *plogRecordInfo `json:"DESERIALIZATIONERROR"`
-	RecordProcessing *plogRecordInfo `json:"RECORDPROCESSINGERROR"`
+	Type             int                    `json:"TYPE"`
+	Deserialization  *plogRecordInfo        `json:"DESERIALIZATIONERROR"`
+	RecordProcessing *plogRecordInfo        `json:"RECORDPROCESSINGERROR"`
+	Serialization    *plogSerializationInfo `json:"SERIALIZATIONERROR"`
+}
+
+// plogSerializationInfo is ksqlDB's SERIALIZATIONERROR, whose TOPIC is the
+// topic written to, with the position of the input record whose result
+// could not be written added.
+type plogSerializationInfo struct {
+	Target          string   `json:"TARGET"`
+	Message         string   `json:"ERRORMESSAGE"`
+	Cause           []string `json:"CAUSE"`
+	Topic           string   `json:"TOPIC"`
+	SourceTopic     string   `json:"SOURCETOPIC"`
+	SourcePartition int32    `json:"SOURCEPARTITION"`
+	SourceOffset    int64    `json:"SOURCEOFFSET"`
 }
 
 type plogRecordInfo struct {
@@ -66,8 +84,10 @@ type plogRecordInfo struct {
 }
 
 // processingLogStream is the DDL of the KSQL_PROCESSING_LOG stream, ksqlDB's
-// schema plus PARTITION and OFFSET beside TOPIC. The query id is in LOGGER
-// ("processing.<query id>..."), as in ksqlDB.
+// schema plus PARTITION and OFFSET beside TOPIC (and TOPIC in
+// RECORDPROCESSINGERROR), and the input record's position in
+// SERIALIZATIONERROR. The query id is in LOGGER ("processing.<query
+// id>..."), as in ksqlDB.
 const processingLogStream = `CREATE STREAM IF NOT EXISTS KSQL_PROCESSING_LOG (
   LOGGER STRING, LEVEL STRING, TIME BIGINT,
   MESSAGE STRUCT<
@@ -75,7 +95,8 @@ const processingLogStream = `CREATE STREAM IF NOT EXISTS KSQL_PROCESSING_LOG (
     DESERIALIZATIONERROR STRUCT<TARGET STRING, ERRORMESSAGE STRING, RECORDB64 STRING, CAUSE ARRAY<STRING>, ` + "`TOPIC` STRING, `PARTITION` INT, `OFFSET` BIGINT" + `>,
     RECORDPROCESSINGERROR STRUCT<ERRORMESSAGE STRING, RECORD STRING, CAUSE ARRAY<STRING>, ` + "`TOPIC` STRING, `PARTITION` INT, `OFFSET` BIGINT" + `>,
     PRODUCTIONERROR STRUCT<ERRORMESSAGE STRING>,
-    SERIALIZATIONERROR STRUCT<TARGET STRING, ERRORMESSAGE STRING, RECORD STRING, CAUSE ARRAY<STRING>, ` + "`TOPIC` STRING" + `>,
+    SERIALIZATIONERROR STRUCT<TARGET STRING, ERRORMESSAGE STRING, RECORD STRING, CAUSE ARRAY<STRING>, ` + "`TOPIC` STRING" + `,
+      SOURCETOPIC STRING, SOURCEPARTITION INT, SOURCEOFFSET BIGINT>,
     KAFKASTREAMSTHREADERROR STRUCT<ERRORMESSAGE STRING, THREADNAME STRING, CAUSE ARRAY<STRING>>>
 ) WITH (KAFKA_TOPIC='%s', VALUE_FORMAT='JSON', PARTITIONS=1);`
 
@@ -116,27 +137,58 @@ func (e *Engine) reportRecordError(q *runningQuery, err error) {
 		q.errs.Add(1)
 	}
 	ent := plogEntry{Level: "ERROR", Time: time.Now().UnixMilli()}
-	info := &plogRecordInfo{Message: err.Error(), Cause: []string{}, Partition: -1, Offset: -1}
+	info := &plogRecordInfo{Message: clip(err.Error(), maxLoggedMessage), Cause: []string{}, Partition: -1, Offset: -1}
 	var re *recordError
 	if errors.As(err, &re) {
-		info.Message = re.err.Error()
+		info.Message = clip(re.err.Error(), maxLoggedMessage)
 		if re.m != nil {
 			info.Topic, info.Partition, info.Offset = re.m.topic, re.m.partition, re.m.offset
 		}
 	}
-	if re != nil && re.decode {
+	switch {
+	case re != nil && re.decode:
 		logger += ".KsqlTopic.Source.deserializer"
 		info.Target = "value"
-		b64 := base64.StdEncoding.EncodeToString(re.raw)
+		b64 := base64.StdEncoding.EncodeToString(re.raw[:min(len(re.raw), maxLoggedRecord)])
 		info.RecordB64 = &b64
 		ent.Message = plogMessage{Type: plogDeserialization, Deserialization: info}
-	} else {
+	case re != nil && re.serialize:
+		logger += ".KsqlTopic.Sink.serializer"
+		ent.Message = plogMessage{Type: plogSerialization, Serialization: &plogSerializationInfo{
+			Target: re.target, Message: info.Message, Cause: info.Cause, Topic: re.sinkTopic,
+			SourceTopic: info.Topic, SourcePartition: info.Partition, SourceOffset: info.Offset}}
+	default:
 		ent.Message = plogMessage{Type: plogRecordProcessing, RecordProcessing: info}
 	}
 	ent.Logger = logger
 	e.plog.count.Add(1)
 	e.logf("processing log: %s: %s (topic %s, partition %d, offset %d)", logger, info.Message, info.Topic, info.Partition, info.Offset)
-	e.plog.write(ent)
+	var out func(*kafka.Record)
+	if q != nil {
+		out = q.plogOut
+	}
+	e.plog.write(ent, out)
+}
+
+// What an entry keeps of a bad record and of an error message: an entry
+// must stay far below the largest record the log's topic takes, or the
+// entry of a huge bad record would be lost. RECORDB64 holds the first
+// maxLoggedRecord bytes of the record.
+const (
+	maxLoggedRecord  = 64 << 10
+	maxLoggedMessage = 8 << 10
+)
+
+// clip cuts s to at most n bytes, on a character boundary, saying so.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes in all)", s[:cut], len(s))
 }
 
 // ensureTopic creates the processing log's topic once.
@@ -153,10 +205,17 @@ func (p *processingLog) ensureTopic() error {
 	return nil
 }
 
-func (p *processingLog) write(ent plogEntry) {
+// write produces an entry: through out when set (a query's transaction),
+// else on the log's own producer.
+func (p *processingLog) write(ent plogEntry, out func(*kafka.Record)) {
 	if err := p.ensureTopic(); err != nil {
 		return
 	}
 	b, _ := json.Marshal(ent)
-	p.producer.Produce(context.Background(), &kafka.Record{Topic: p.topic, Partition: -1, Value: b})
+	r := &kafka.Record{Topic: p.topic, Partition: -1, Value: b}
+	if out != nil {
+		out(r)
+		return
+	}
+	p.producer.Produce(context.Background(), r)
 }

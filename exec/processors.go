@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/sluicedb/sluice/exec/kafka"
@@ -36,6 +37,12 @@ type recordError struct {
 	// errors only (the processing log shows it base64-encoded).
 	raw    []byte
 	decode bool
+	// serialize marks a result that could not be written to sinkTopic:
+	// its target ("key" or "value") could not be encoded, or the record
+	// is too large.
+	serialize bool
+	target    string
+	sinkTopic string
 }
 
 func (r *recordError) Error() string {
@@ -59,3 +66,27 @@ type lateError struct {
 func (l *lateError) Error() string { return l.err.Error() }
 
 func (l *lateError) Unwrap() error { return l.err }
+
+// stateError is a failure of a task's state: reading or writing its
+// stores, or decoding what they hold. It is no fault of the record at hand,
+// so it does not go to the processing log: the query fails instead, rather
+// than skip the record and commit offsets past it.
+type stateError struct{ err error }
+
+func (e *stateError) Error() string { return "state store: " + e.err.Error() }
+
+func (e *stateError) Unwrap() error { return e.err }
+
+// stateErr marks err, if any, as a state failure.
+func stateErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &stateError{err: err}
+}
+
+// isStateError reports whether err (or what it wraps) is a state failure.
+func isStateError(err error) bool {
+	var se *stateError
+	return errors.As(err, &se)
+}

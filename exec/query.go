@@ -46,6 +46,11 @@ type runningQuery struct {
 	// owned and revoked (under mu) track the partitions of the state topic
 	// the consumer group gives this server; nil with direct assignment.
 	owned, revoked map[int32]bool
+
+	// plogOut, under exactly-once, writes the query's processing-log
+	// entries in its transactions: the entries of records processed again
+	// after an abort are not seen twice by read_committed readers.
+	plogOut func(*kafka.Record)
 }
 
 func (q *runningQuery) setPositions(topic string, offs kafka.Offsets) {
@@ -260,6 +265,10 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			env.stores = ts
 		}
 		pl, err := buildPipeline(plan.Topology, env)
+		if err != nil && env.stores != nil {
+			// Release the DB, or a retry finds it locked.
+			env.stores.close()
+		}
 		if err == nil && env.stores != nil {
 			env.stores.logRestore(q.id)
 		}
@@ -303,6 +312,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		}
 		txn = &txnLoop{e: e, q: q, sess: sess, group: group}
 		cons, closeCons, producer = sess.Consumer(), sess.Close, sess.Producer()
+		q.plogOut = internal
 	} else if e.cfg.DirectAssignment {
 		offs := map[string]kafka.Offsets{}
 		for _, topic := range topics {
@@ -381,6 +391,14 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				e.logf("query %s: checkpoint: %v", q.id, err)
 			}
 		}
+		// failed: the query failed as a whole. Nothing more is committed:
+		// the records of the batch that failed are not all processed (under
+		// exactly-once, closing the session aborts the open transaction).
+		failed := false
+		die := func(err error) {
+			failed = true
+			q.fail(e, err)
+		}
 		// flushCommit makes the outputs of pending durable, then commits
 		// their input offsets: a crash in between re-processes, never loses.
 		flushCommit := func() bool {
@@ -389,7 +407,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			}
 			if txn != nil {
 				if err := txn.commit(tasks, pending); err != nil {
-					q.fail(e, err)
+					die(err)
 					return false
 				}
 				pending = pending[:0]
@@ -406,7 +424,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 				err = v.(error)
 			}
 			if err != nil {
-				q.fail(e, err)
+				die(err)
 				return false
 			}
 			q.advance(pending)
@@ -422,7 +440,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			return true
 		}
 		defer func() {
-			if flushCommit() && log != nil {
+			if !failed && flushCommit() && log != nil {
 				lastCheckpoint = time.Time{}
 				if err := e.checkpoint(tasks.list(), log); err != nil {
 					e.logf("query %s: checkpoint: %v", q.id, err)
@@ -465,14 +483,21 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 			}
 			if len(feeds) > 0 {
 				var fed []kafka.Record
-				recs, fed = e.rekeyFirst(qctx, cons, q, recs, feeds, rekeyed, tasks, report)
+				recs, fed, err = e.rekeyFirst(qctx, cons, q, recs, feeds, rekeyed, tasks, report)
+				if err != nil {
+					die(err)
+					return
+				}
 				pending = append(pending, fed...)
 			}
 			q.in.Add(int64(len(recs)))
 			if multi {
 				recs = mergeByTime(recs)
 			}
-			tasks.run(recs, report)
+			if err := tasks.run(recs, report); err != nil {
+				die(err)
+				return
+			}
 			// Transaction markers count as consumed: the position must reach
 			// the end offset of a transactionally written input.
 			pending = append(pending, lastPerPartition(append(recs, cons.Marks()...))...)
@@ -703,7 +728,7 @@ func (e *Engine) laggingInputs(ctx context.Context, q *runningQuery, recs []kafk
 // rekeyed names the repartition topics. It returns the records still to run
 // and the positions of those run.
 func (e *Engine) rekeyFirst(ctx context.Context, cons *kafka.Consumer, q *runningQuery, recs []kafka.Record, feeds, rekeyed map[string]bool,
-	tasks *taskSet, report func(error)) (rest, fed []kafka.Record) {
+	tasks *taskSet, report func(error)) (rest, fed []kafka.Record, err error) {
 	// Bounded: records keep arriving on a busy input.
 	for range 16 {
 		var feed []kafka.Record
@@ -716,20 +741,22 @@ func (e *Engine) rekeyFirst(ctx context.Context, cons *kafka.Consumer, q *runnin
 			}
 		}
 		if len(feed) == 0 || ctx.Err() != nil {
-			return rest, fed
+			return rest, fed, nil
 		}
 		q.in.Add(int64(len(feed)))
-		tasks.run(mergeByTime(feed), report)
+		if err := tasks.run(mergeByTime(feed), report); err != nil {
+			return nil, nil, err
+		}
 		fed = append(fed, lastPerPartition(feed)...)
 		fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err := e.client.Flush(fctx)
 		cancel()
 		if err != nil {
-			return rest, fed
+			return rest, fed, nil
 		}
 		recs = e.fillLagging(ctx, cons, q, rest, rekeyed)
 	}
-	return recs, fed
+	return recs, fed, nil
 }
 
 // rekeyFeeds lists the input topics whose rows reach a join through a
@@ -791,7 +818,17 @@ func (q *runningQuery) fail(e *Engine, err error) {
 	q.failure = err
 	q.mu.Unlock()
 	e.logf("query %s failed: %v", q.id, err)
-	e.cat.SetQueryState(q.id, catalog.Error, err.Error())
+	e.cat.SetQueryState(q.id, catalog.Error, err.Error(), time.Now())
+}
+
+// failedStart registers a persistent query that could not start while
+// the command topic was replayed. Its statement was accepted (here or by
+// another server), so rather than vanish it stays, with its sink, shown as
+// ERROR with the reason until it is terminated. Called with e.mu held.
+func (e *Engine) failedStart(plan *planner.Plan, sql string, err error) {
+	e.logf("query %s failed to start: %v", plan.QueryID, err)
+	e.cat.AddQuery(&catalog.Query{ID: plan.QueryID, SQL: sql, Sink: plan.Sink.Name, Sources: plan.Sources,
+		State: catalog.Error, Err: err.Error(), Failed: time.Now()})
 }
 
 // forgetQuery removes what a terminated query leaves behind: its consumer

@@ -1,7 +1,9 @@
 package exec
 
 import (
+	"fmt"
 	"sync"
+	"time"
 
 	"github.com/sluicedb/sluice/exec/kafka"
 )
@@ -70,17 +72,23 @@ func closeTasks(tasks []*task) {
 }
 
 // run processes one poll's records: each partition's records in order on its
-// own task, partitions concurrently. It returns when all are processed.
-func (ts *taskSet) run(recs []kafka.Record, report func(error)) {
+// own task, partitions concurrently. Record-level errors go to report; a
+// failure of a task as a whole (it cannot be built or restored, or its
+// state fails) stops the task's processing and is returned, so that the
+// caller fails the query instead of committing past records it skipped.
+func (ts *taskSet) run(recs []kafka.Record, report func(error)) error {
 	var active []*task
 	for i := range recs {
 		p := recs[i].Partition
 		t := ts.tasks[p]
 		if t == nil {
-			src, err := ts.build(p)
+			src, err := ts.buildRetrying(p)
 			if err != nil {
-				report(err)
-				continue
+				for _, t := range active {
+					clear(t.recs)
+					t.recs = t.recs[:0]
+				}
+				return err
 			}
 			t = &task{partition: p, src: src}
 			ts.tasks[p] = t
@@ -90,26 +98,46 @@ func (ts *taskSet) run(recs []kafka.Record, report func(error)) {
 		}
 		t.recs = append(t.recs, recs[i])
 	}
-	process := func(t *task) {
+	process := func(t *task) error {
+		defer func() {
+			clear(t.recs)
+			t.recs = t.recs[:0]
+		}()
 		for i := range t.recs {
 			if err := t.src.process(&t.recs[i]); err != nil {
+				if isStateError(err) {
+					return fmt.Errorf("partition %d: %w", t.partition, err)
+				}
 				report(err)
 			}
 		}
-		clear(t.recs)
-		t.recs = t.recs[:0]
+		return nil
 	}
 	if len(active) == 1 {
-		process(active[0])
-		return
+		return process(active[0])
 	}
-	var wg sync.WaitGroup
-	for _, t := range active {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			process(t)
-		}()
+	return eachTask(active, process)
+}
+
+// buildAttempts and buildBackoff bound how long a task that cannot be
+// built (its state directory, or a restore reading its changelog, failing)
+// is retried before the query fails.
+const (
+	buildAttempts = 3
+	buildBackoff  = 500 * time.Millisecond
+)
+
+// buildRetrying builds partition p's task, retrying with a growing pause.
+func (ts *taskSet) buildRetrying(p int32) (*pipeline, error) {
+	var err error
+	for attempt := range buildAttempts {
+		if attempt > 0 {
+			time.Sleep(buildBackoff << (attempt - 1))
+		}
+		var src *pipeline
+		if src, err = ts.build(p); err == nil {
+			return src, nil
+		}
 	}
-	wg.Wait()
+	return nil, fmt.Errorf("task for partition %d: %w", p, err)
 }

@@ -28,7 +28,12 @@ var guarantees = []string{atLeastOnce, "exactly_once", "exactly_once_beta", exac
 // whether a persistent query started now commits its outputs, changelogs
 // and input offsets in Kafka transactions.
 func (e *Engine) exactlyOnce(s *Session) (bool, error) {
-	v := strings.ToLower(strings.TrimSpace(e.prop(s, "processing.guarantee", "ksql.streams.processing.guarantee")))
+	return parseGuarantee(e.prop(s, "processing.guarantee", "ksql.streams.processing.guarantee"))
+}
+
+// parseGuarantee reads a processing.guarantee value: whether it is exactly-once.
+func parseGuarantee(v string) (bool, error) {
+	v = strings.ToLower(strings.TrimSpace(v))
 	switch v {
 	case "", atLeastOnce:
 		return false, nil
@@ -83,7 +88,19 @@ type txnLoop struct {
 	q     *runningQuery
 	sess  *kafka.TxnSession
 	group string
+	// produceAborts counts the transactions aborted in a row because a
+	// record could not be produced.
+	produceAborts int
 }
+
+// maxProduceAborts is how many transactions in a row may abort on a
+// failed record before the query fails with its error: a record the broker
+// keeps refusing (too large for the topic, no authorisation) would
+// otherwise abort and retry forever. Retries wait abortBackoff, doubling.
+const (
+	maxProduceAborts = 5
+	abortBackoff     = 200 * time.Millisecond
+)
 
 // commit makes one transaction of everything processed since the last
 // commit: the tasks' pending changelog records, then the outputs and the
@@ -98,11 +115,19 @@ func (l *txnLoop) commit(tasks *taskSet, pending []kafka.Record) error {
 	err := l.sess.Commit(ctx)
 	cancel()
 	if err == nil {
+		l.produceAborts = 0
 		l.q.advance(pending)
 		return nil
 	}
 	if !errors.Is(err, kafka.ErrAborted) {
 		return err
+	}
+	if errors.Is(err, kafka.ErrProduceFailed) {
+		l.produceAborts++
+		if l.produceAborts >= maxProduceAborts {
+			return fmt.Errorf("%d transactions in a row aborted: %w", l.produceAborts, err)
+		}
+		time.Sleep(abortBackoff << (l.produceAborts - 1))
 	}
 	l.e.logf("query %s: %v; reloading state from the committed changelogs", l.q.id, err)
 	tasks.reset()

@@ -232,7 +232,7 @@ func (s *Server) runningQueries(keep func(*catalog.Query) bool) []any {
 				topics = append(topics, src.Topic)
 			}
 		}
-		out = append(out, map[string]any{
+		rq := map[string]any{
 			"queryString":     q.SQL,
 			"sinks":           sinks,
 			"sinkKafkaTopics": topics,
@@ -240,9 +240,26 @@ func (s *Server) runningQueries(keep func(*catalog.Query) bool) []any {
 			"statusCount":     map[string]int{string(q.State): 1},
 			"queryType":       "PERSISTENT",
 			"state":           string(q.State),
-		})
+		}
+		if q.State == catalog.Error {
+			// Not in ksqlDB's RunningQuery, which only counts the hosts in
+			// ERROR: the reason, in QueryDescription's shape, so that
+			// SHOW QUERIES tells why without an EXPLAIN per query.
+			rq["queryErrors"] = queryErrors(q)
+		}
+		out = append(out, rq)
 	}
 	return out
+}
+
+// queryErrors is ksqlDB's queryErrors list (QueryError entities) of a
+// query: its failure, if it failed. The type is UNKNOWN: Sluice does not
+// tell user errors from system errors as ksqlDB's classifiers do.
+func queryErrors(q *catalog.Query) []any {
+	if q.State != catalog.Error {
+		return []any{}
+	}
+	return []any{map[string]any{"timestamp": q.Failed.UnixMilli(), "errorMessage": q.Err, "type": "UNKNOWN"}}
 }
 
 func (s *Server) describe(ctx context.Context, sess *exec.Session, st *ast.Describe, text string) ([]any, error) {
@@ -374,6 +391,7 @@ func (s *Server) queryDescription(st *ast.Explain, text, plan string) map[string
 		"overriddenProperties": map[string]any{},
 		"queryType":            "PERSISTENT",
 		"state":                "",
+		"queryErrors":          []any{},
 	}
 	if st.Stmt != nil {
 		desc["statementText"] = st.Stmt.SourceText() + ";"
@@ -384,6 +402,7 @@ func (s *Server) queryDescription(st *ast.Explain, text, plan string) map[string
 		srcs := append([]string{}, q.Sources...)
 		sort.Strings(srcs)
 		desc["id"], desc["statementText"], desc["sources"], desc["state"] = q.ID, q.SQL, srcs, string(q.State)
+		desc["queryErrors"] = queryErrors(q)
 		if q.Sink != "" {
 			desc["sinks"] = []string{q.Sink}
 			if sink := s.eng.Catalog().Source(q.Sink); sink != nil {

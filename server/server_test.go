@@ -32,7 +32,15 @@ type testServer struct {
 
 func startServer(t testing.TB, cfg Config) *testServer {
 	t.Helper()
-	eng, err := exec.NewEngine(context.Background(), exec.Config{Ephemeral: true, Logf: t.Logf})
+	return startServerOn(t, cfg, exec.Config{})
+}
+
+// startServerOn is startServer with an engine configured by ecfg (made
+// ephemeral, logging to the test).
+func startServerOn(t testing.TB, cfg Config, ecfg exec.Config) *testServer {
+	t.Helper()
+	ecfg.Ephemeral, ecfg.Logf = true, t.Logf
+	eng, err := exec.NewEngine(context.Background(), ecfg)
 	if err != nil {
 		t.Fatalf("NewEngine: %v", err)
 	}

@@ -171,8 +171,14 @@ func entityResult(ent map[string]any) exec.Result {
 		return list("tables", []string{"Table Name", "Kafka Topic", "Key Format", "Value Format", "Windowed"},
 			"name", "topic", "keyFormat", "valueFormat", "isWindowed")
 	case "queries":
-		return list("queries", []string{"Query ID", "Query Type", "Status", "Sink Name", "Sink Kafka Topic", "Query String"},
+		res := list("queries", []string{"Query ID", "Query Type", "Status", "Sink Name", "Sink Kafka Topic", "Query String"},
 			"id", "queryType", "state", "sinks", "sinkKafkaTopics", "queryString")
+		items, _ := ent["queries"].([]any)
+		for i, it := range items {
+			m, _ := it.(map[string]any)
+			res.Rows[i][2] = withReason(res.Rows[i][2], m)
+		}
+		return res
 	case "kafka_topics":
 		return list("topics", []string{"Kafka Topic", "Partitions"}, "name", "replicaInfo")
 	case "properties":
@@ -212,6 +218,17 @@ func entityResult(ent map[string]any) exec.Result {
 	}
 	b, _ := json.MarshalIndent(ent, "", "  ")
 	return exec.Result{Kind: exec.ResultMessage, Message: string(b)}
+}
+
+// withReason adds to a query's status the reason of its last error, as
+// the shell shows it in-process (Sluice servers list it in queryErrors).
+func withReason(status any, query map[string]any) any {
+	errs, _ := query["queryErrors"].([]any)
+	if len(errs) == 0 {
+		return status
+	}
+	last, _ := errs[len(errs)-1].(map[string]any)
+	return fmt.Sprintf("%v: %v", status, last["errorMessage"])
 }
 
 func plain(v any) any {

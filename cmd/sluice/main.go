@@ -144,19 +144,32 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, int) {
 
 // engineFlags are the flags shared by the commands that start an engine.
 type engineFlags struct {
-	bootstrap string
-	dataDir   string
-	ephemeral bool
+	bootstrap  string
+	dataDir    string
+	ephemeral  bool
+	configFile string
+	props      propertyFlags
 }
 
 func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.bootstrap, "bootstrap", "", "Kafka bootstrap `servers` (host:port, comma-separated); empty starts the embedded broker")
 	fs.StringVar(&f.dataDir, "data-dir", "", "directory for state and the embedded broker's log (default ~/.sluice/data)")
 	fs.BoolVar(&f.ephemeral, "ephemeral", false, "keep everything in memory and a temporary directory, and forget it on exit")
+	fs.StringVar(&f.configFile, "config", "", "server properties `file` (ksql-server.properties style: key=value lines, # comments), e.g. ksql.streams.processing.guarantee=exactly_once_v2")
+	fs.Var(&f.props, "property", "a server property `key=value` (repeatable; wins over --config)")
 }
 
 func (f *engineFlags) config() (exec.Config, error) {
 	cfg := exec.Config{Ephemeral: f.ephemeral}
+	props, err := serverProperties(f.configFile, f.props)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Properties = props
+	if f.bootstrap == "" {
+		// As in ksql-server.properties; the flag wins.
+		f.bootstrap = props["bootstrap.servers"]
+	}
 	for _, b := range strings.Split(f.bootstrap, ",") {
 		if b = strings.TrimSpace(b); b != "" {
 			cfg.Bootstrap = append(cfg.Bootstrap, b)
@@ -412,6 +425,9 @@ when --broker-listen is given; servers that join it with --bootstrap and the sam
 		fmt.Fprintf(c.stderr, "sluice server: %v\n", err)
 		return 1
 	}
+	if *serviceID == "" {
+		*serviceID = cfg.Properties["ksql.service.id"] // the flag wins
+	}
 	cfg.ServiceID, cfg.Logf = *serviceID, c.logf
 	cfg.NodeID, cfg.SessionTimeout = *nodeID, *session
 	// Listen before the engine starts: its group membership advertises
@@ -438,8 +454,10 @@ when --broker-listen is given; servers that join it with --bootstrap and the sam
 	}
 	cfg.ForwardPull = server.Forwarder(client, *user, *password)
 	// As ksqlDB's server images do, the server registers the processing
-	// log as the KSQL_PROCESSING_LOG stream.
-	cfg.Properties = map[string]string{"ksql.logging.processing.stream.auto.create": "true"}
+	// log as the KSQL_PROCESSING_LOG stream, unless configured otherwise.
+	if _, ok := cfg.Properties["ksql.logging.processing.stream.auto.create"]; !ok {
+		cfg.Properties["ksql.logging.processing.stream.auto.create"] = "true"
+	}
 	if *brokerListen != "" {
 		// The engine starts its embedded broker on a private port; to expose
 		// it, start it here and connect to it as to any broker. Other

@@ -284,6 +284,12 @@ func (c *Client) Produce(ctx context.Context, r *Record) (int32, int64, error) {
 	return kr.Partition, kr.Offset, nil
 }
 
+// MaxRecordBytes is the largest record (key, value and headers) the engine
+// produces: franz-go's default maximum batch size (1,000,012 bytes, below
+// Kafka's default message.max.bytes of 1,048,588) less room for the batch
+// and record framing. The producer fails a larger record.
+const MaxRecordBytes = 1_000_012 - 1024
+
 // Producer queues records with one shared completion callback, so the hot
 // path allocates no closure per record. The kgo records it hands to the
 // client are recycled once acknowledged (the client is done with a record

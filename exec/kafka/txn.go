@@ -96,6 +96,11 @@ func (s *TxnSession) Producer() *Producer {
 // records polled since, in-memory state included.
 var ErrAborted = errors.New("transaction aborted")
 
+// ErrProduceFailed marks, beside ErrAborted, a transaction aborted because
+// one of its records could not be produced: unlike a rebalance, a cause
+// that may come back every time the records are processed again.
+var ErrProduceFailed = errors.New("a record could not be produced")
+
 // Commit ends the open transaction, committing the records produced and
 // the offsets polled since the last Commit, and begins the next one. It
 // returns ErrAborted (wrapped) when the transaction was aborted instead;
@@ -121,7 +126,7 @@ func (s *TxnSession) Commit(ctx context.Context) error {
 	}
 	switch {
 	case prodErr != nil:
-		return fmt.Errorf("%w: produce: %v", ErrAborted, prodErr)
+		return fmt.Errorf("%w: %w: %w", ErrAborted, ErrProduceFailed, prodErr)
 	case !committed:
 		return fmt.Errorf("%w: the group rebalanced or the commit was refused", ErrAborted)
 	}

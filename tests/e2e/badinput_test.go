@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,30 +18,55 @@ import (
 )
 
 // The bad-input test: the kill test's pipeline, without kills, on input of
-// which 1% is malformed (invalid JSON, wrong types, oversized values, null
-// keys). Valid records must give the exact results, every bad record must
-// appear in the processing log (the KSQL_PROCESSING_LOG stream's topic)
-// once per query that reports it, and nothing may crash.
+// which 1% is malformed (invalid JSON, wrong types, deeply nested and
+// oversized values, null keys). Valid records must give the exact results,
+// every bad record must appear in the processing log (the
+// KSQL_PROCESSING_LOG stream's topic) once per query that reports it, and
+// nothing may crash; under either processing guarantee.
 func TestBadInput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the bad-input test runs a broker and a server")
 	}
+	for _, guarantee := range []string{"at_least_once", "exactly_once_v2"} {
+		t.Run(guarantee, func(t *testing.T) { badInput(t, guarantee) })
+	}
+}
+
+// oversizedValue is the size of the oversized bad records: over the
+// largest record the engine itself may write, and so over the largest
+// processing-log entry, which must keep only part of the record.
+const oversizedValue = 2 << 20
+
+func badInput(t *testing.T, guarantee string) {
 	addr := startBroker(t)
 	port := freePort(t)
 	srvURL := fmt.Sprintf("http://127.0.0.1:%d", port)
 	srv := startSluice(t, "server", "--bootstrap", addr, "--data-dir", t.TempDir(), "--listen", fmt.Sprintf("127.0.0.1:%d", port))
 	srv.waitOutput(t, "Server listening on", 90*time.Second)
-	props := map[string]any{"auto.offset.reset": "earliest"}
+	props := map[string]any{"auto.offset.reset": "earliest", "processing.guarantee": guarantee}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cl := startKillApp(ctx, t, srvURL, addr, props)
+	startKillApp(ctx, t, srvURL, addr, props)
+	// The input topic and the producer take the oversized records.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ProducerBatchMaxBytes(4*oversizedValue))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	maxBytes := fmt.Sprint(4 * oversizedValue)
+	resps, err := kadm.NewClient(cl).AlterTopicConfigs(ctx, []kadm.AlterConfig{{Name: "max.message.bytes", Value: &maxBytes}}, "src")
+	if err == nil {
+		_, err = resps.On("src", nil)
+	}
+	if err != nil {
+		t.Fatalf("raising max.message.bytes of src: %v", err)
+	}
 	var recs []*kgo.Record
 
 	all := killInput(5000)
 	var valid []killEvent
 	bad := map[string]string{} // "partition/offset" -> kind, filled in after producing
-	kinds := []string{"invalid json", "wrong type", "oversized", "null key"}
-	recs = recs[:0]
+	kinds := []string{"invalid json", "wrong type", "deeply nested", "oversized", "null key"}
 	var badIdx []int
 	for i, e := range all {
 		r := &kgo.Record{Topic: "src", Key: []byte(e.acct), Value: fmt.Appendf(nil, `{"SEQ":%d,"V":%d}`, e.seq, e.v), Timestamp: time.UnixMilli(e.ts)}
@@ -49,10 +76,13 @@ func TestBadInput(t *testing.T) {
 				r.Value = fmt.Appendf(nil, `{"SEQ":%d,"V":`, e.seq)
 			case "wrong type":
 				r.Value = fmt.Appendf(nil, `{"SEQ":%d,"V":"not a number"}`, e.seq)
-			case "oversized":
+			case "deeply nested":
 				// Nested past the decoder's depth limit (a number of any
 				// length is valid: ksqlDB keeps its low bits).
 				r.Value = fmt.Appendf(nil, `{"SEQ":%d,"V":1,"X":%s%s}`, e.seq, strings.Repeat("[", 50_000), strings.Repeat("]", 50_000))
+			case "oversized":
+				// A value of megabytes, where a number belongs.
+				r.Value = fmt.Appendf(nil, `{"SEQ":%d,"V":"%s"}`, e.seq, strings.Repeat("9x", oversizedValue/2))
 			case "null key":
 				r.Key = nil
 			}
@@ -115,6 +145,13 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("processing log entry for a valid record %s: %s", k, info.ErrorMessage)
 			continue
 		}
+		if bad[k] == "oversized" {
+			// The entry keeps the start of the record, not all of it.
+			raw, err := base64.StdEncoding.DecodeString(info.RecordB64)
+			if err != nil || len(raw) == 0 || len(raw) >= oversizedValue || !bytes.HasPrefix(raw, []byte(`{"SEQ":`)) || len(info.ErrorMessage) > 64<<10 {
+				t.Errorf("entry of oversized record %s: %d bytes of record (%v), %d of message", k, len(raw), err, len(info.ErrorMessage))
+			}
+		}
 		if perRecord[k] == nil {
 			perRecord[k] = map[string]int{}
 		}
@@ -156,35 +193,47 @@ type plogRecord struct {
 
 type plogInfo struct {
 	ErrorMessage string `json:"ERRORMESSAGE"`
+	RecordB64    string `json:"RECORDB64"`
 	Topic        string `json:"TOPIC"`
 	Partition    int32  `json:"PARTITION"`
 	Offset       int64  `json:"OFFSET"`
 }
 
-// readProcessingLog reads the whole processing log topic.
+// readProcessingLog reads the committed records of the processing log
+// topic (under exactly-once, entries are written in the queries'
+// transactions).
 func readProcessingLog(t *testing.T, addr string) []plogRecord {
 	t.Helper()
 	const topic = "default_ksql_processing_log"
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.KeepControlRecords())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ends, err := newKillReader(t, addr).adm.ListEndOffsets(ctx, topic)
+	ends, err := kadm.NewClient(cl).ListCommittedOffsets(ctx, topic)
 	if err != nil {
 		t.Fatal(err)
 	}
-	end := int64(0)
-	ends.Each(func(o kadm.ListedOffset) { end += o.Offset })
+	pos := map[int32]int64{} // next offset to read, per partition
+	behind := func() bool {
+		b := false
+		ends.Each(func(o kadm.ListedOffset) { b = b || pos[o.Partition] < o.Offset })
+		return b
+	}
 	var out []plogRecord
-	for int64(len(out)) < end {
+	for behind() {
 		fs := cl.PollFetches(ctx)
 		if ctx.Err() != nil {
-			t.Fatalf("reading the processing log: %d of %d records", len(out), end)
+			t.Fatalf("reading the processing log: at %v of %v", pos, ends)
 		}
 		fs.EachRecord(func(r *kgo.Record) {
+			pos[r.Partition] = r.Offset + 1
+			if r.Attrs.IsControl() {
+				return
+			}
 			var p plogRecord
 			if err := json.Unmarshal(r.Value, &p); err != nil {
 				t.Errorf("processing log record %q: %v", r.Value, err)

@@ -70,18 +70,9 @@ func decodeOutput(src *catalog.Source, r *kafka.Record) (*OutputRecord, error) {
 	}
 	rawKey := r.Key
 	if src.Window != nil && rawKey != nil {
-		var k []byte
-		var err error
-		if src.Window.Type == ast.Session {
-			k, out.WindowStart, out.WindowEnd, err = serde.DecodeSessionWindowKey(rawKey)
-		} else {
-			k, out.WindowStart, err = serde.DecodeTimeWindowKey(rawKey)
-			out.WindowEnd = out.WindowStart + src.Window.Size.Milliseconds()
-		}
-		if err != nil {
+		if rawKey, out.WindowStart, out.WindowEnd, err = splitWindowedKey(src.Window, rawKey); err != nil {
 			return nil, fmt.Errorf("decode windowed key of %s: %w", src.Topic, err)
 		}
-		rawKey = k
 	}
 	kv, err := kc.Decode(rawKey)
 	if err != nil {

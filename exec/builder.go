@@ -89,6 +89,10 @@ type buildEnv struct {
 	// multiInput: the topology reads several topics (a join), whose input
 	// positions an aggregation cannot tell apart by partition alone.
 	multiInput bool
+	// badTimeFatal (ksql.timestamp.throw.on.invalid): a record whose
+	// timestamp column cannot be read fails the query instead of being
+	// skipped.
+	badTimeFatal bool
 }
 
 // joinInputs is a processor with two inputs: it gives each input processor
@@ -153,6 +157,7 @@ func buildPipeline(t *planner.Topology, env buildEnv) (*pipeline, error) {
 		case planner.ProcSource:
 			var sp *sourceProc
 			if sp, err = newSourceProc(p, next); err == nil {
+				sp.badTimeFatal = env.badTimeFatal
 				pl.sources = append([]*sourceProc{sp}, pl.sources...)
 			}
 		case planner.ProcFilter:

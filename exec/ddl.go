@@ -105,6 +105,9 @@ func (e *Engine) createSource(ctx context.Context, s *Session, st *ast.CreateSou
 	if err := validateFormats(src); err != nil {
 		return nil, err
 	}
+	if st.OrReplace && st.Source {
+		return nil, replaceSourceErr(src.Kind, src.Name, src.Kind)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if old := e.cat.Source(src.Name); old != nil {
@@ -118,6 +121,9 @@ func (e *Engine) createSource(ctx context.Context, s *Session, st *ast.CreateSou
 		if old.Sink != "" {
 			return nil, catalogErr("Cannot add %s '%s': CREATE OR REPLACE is not supported on %s created by a query.",
 				lowerKind(src.Kind), src.Name, lowerKind(old.Kind))
+		}
+		if old.ReadOnly {
+			return nil, replaceSourceErr(src.Kind, src.Name, old.Kind)
 		}
 		if err := planner.CheckUpgrade(old, src.Schema); err != nil {
 			return nil, err
@@ -138,6 +144,12 @@ func (e *Engine) createSource(ctx context.Context, s *Session, st *ast.CreateSou
 		return msg("Table created"), nil
 	}
 	return msg("Stream created"), nil
+}
+
+// replaceSourceErr is ksqlDB's refusal of CREATE OR REPLACE for a source
+// created with CREATE SOURCE (or as one): such sources are read-only.
+func replaceSourceErr(kind ast.SourceKind, name string, oldKind ast.SourceKind) error {
+	return catalogErr("Cannot add %s '%s': CREATE OR REPLACE is not supported on source %ss.", lowerKind(kind), name, lowerKind(oldKind))
 }
 
 // nextQueryID names a new persistent query: prefix_sink_n, or prefix_n
@@ -166,8 +178,7 @@ func (e *Engine) createAsSelect(ctx context.Context, s *Session, st *ast.CreateS
 				lowerKind(st.Kind), st.Name, lowerKind(old.Kind))
 		}
 		if old.Sink == "" {
-			return nil, catalogErr("Cannot add %s '%s': CREATE OR REPLACE is not supported on source %ss.",
-				lowerKind(st.Kind), st.Name, lowerKind(old.Kind))
+			return nil, replaceSourceErr(st.Kind, st.Name, old.Kind)
 		}
 		if old.Kind != st.Kind {
 			return nil, catalogErr("Cannot add %s '%s': A %s with the same name already exists",
@@ -240,11 +251,11 @@ func (e *Engine) insertSelect(ctx context.Context, s *Session, st *ast.InsertSel
 	if target == nil {
 		return nil, ast.Errorf(ast.CatalogError, st.At, "%s does not exist.", "Source "+types.QuoteIdent(st.Target))
 	}
-	if target.ReadOnly {
-		return nil, ast.Errorf(ast.SemanticError, st.At, "Cannot insert into read-only %s: %s", lowerKind(target.Kind), target.Name)
-	}
 	if target.Kind == ast.Table {
 		return nil, ast.Errorf(ast.SemanticError, st.At, "INSERT INTO can only be used to insert into a stream. %s is a table.", target.Name)
+	}
+	if target.ReadOnly {
+		return nil, ast.Errorf(ast.SemanticError, st.At, "Cannot insert into read-only %s: %s", lowerKind(target.Kind), target.Name)
 	}
 	id := e.nextQueryID("INSERTQUERY", "")
 	plan, err := planner.PlanQuery(e.cat, st.Query, planner.QueryOptions{
@@ -278,6 +289,9 @@ func (e *Engine) drop(ctx context.Context, s *Session, st *ast.Drop, replay bool
 	}
 	if src.Kind != st.Kind {
 		return nil, ast.Errorf(ast.CatalogError, st.At, "Incompatible data source type is %s, but statement was DROP %s", src.Kind, st.Kind)
+	}
+	if st.DeleteTopic && src.ReadOnly {
+		return nil, ast.Errorf(ast.SemanticError, st.At, "Cannot delete topic for read-only source: %s", src.Name)
 	}
 	sinkQuery, err := e.cat.DropSource(st.Name)
 	if err != nil {

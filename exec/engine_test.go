@@ -92,6 +92,38 @@ func TestBadRecordGoesToProcessingLog(t *testing.T) {
 	}
 }
 
+// TestBadTimestampFailsQuery: with ksql.timestamp.throw.on.invalid, a record
+// whose timestamp column cannot be read fails its query (qtt
+// timestamp-extractor.json), where by default it is only logged.
+func TestBadTimestampFailsQuery(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	defer e.Close()
+	s := NewSession()
+	defer s.Close()
+	s.Properties["ksql.timestamp.throw.on.invalid"] = "true"
+	mustExec(t, e, s, `CREATE STREAM test (k STRING KEY, id BIGINT, ts STRING) WITH (kafka_topic='test_topic', value_format='JSON', timestamp='ts', timestamp_format='yy-MM-dd HH:mm:ssX', partitions=1);
+		CREATE STREAM out AS SELECT k, id FROM test;
+		INSERT INTO test (k, id, ts) VALUES ('a', 2, '!!!!');`)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rows := mustExec(t, e, s, `SHOW QUERIES;`)[0].Rows
+		if len(rows) != 1 {
+			t.Fatalf("queries: %v", rows)
+		}
+		status := fmt.Sprint(rows[0][2])
+		if strings.HasPrefix(status, "ERROR: Fatal user code error in TimestampExtractor callback for record") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("query status %q, want a TimestampExtractor failure", status)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := e.ProcessingErrors(); n != 0 {
+		t.Fatalf("processing errors = %d, want 0 (the record fails the query)", n)
+	}
+}
+
 func TestCatalogSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	e := newTestEngine(t, Config{DataDir: dir})

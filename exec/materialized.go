@@ -718,13 +718,8 @@ func (c *tableCapture) emit(m *rowMeta, row types.Row) error {
 	if err != nil {
 		return &recordError{m: m, err: err}
 	}
-	ts := m.ts
-	if c.sink.SinkTimestampIndex >= 0 {
-		if t, err := toMillis(row[c.sink.SinkTimestampIndex], ""); err == nil {
-			ts = t
-		}
-	}
-	if ts < 0 {
+	ts, err := sinkTime(c.sink.SinkTimestampIndex, c.sink.TimestampFormat, m, row)
+	if err != nil || ts < 0 {
 		return nil // the sink drops it
 	}
 	out[n] = ts

@@ -19,6 +19,7 @@ type sinkProc struct {
 	keyIdx         []int
 	valIdx         []int
 	tsIdx          int
+	tsFormat       string
 	windowed       bool
 	session        bool
 	produce        func(r *kafka.Record) error
@@ -57,7 +58,7 @@ func (sp *sinkProc) encode(c serde.Appender, vals []any) ([]byte, error) {
 }
 
 func newSinkProc(p *planner.Proc, produce func(r *kafka.Record) error) (*sinkProc, error) {
-	sp := &sinkProc{topic: p.Topic, keyIdx: p.KeyIndex, valIdx: p.ValueIndex, tsIdx: p.SinkTimestampIndex,
+	sp := &sinkProc{topic: p.Topic, keyIdx: p.KeyIndex, valIdx: p.ValueIndex, tsIdx: p.SinkTimestampIndex, tsFormat: p.TimestampFormat,
 		windowed: p.Windowed != nil, session: p.Windowed != nil && p.Windowed.Type == ast.Session, produce: produce}
 	var err error
 	if sp.key, err = serde.NewKeyCodec(p.KeyFormat.Format, p.Schema.Keys(), codecOptions(p.KeyFormat)); err != nil {
@@ -124,11 +125,9 @@ func (sp *sinkProc) emit(m *rowMeta, row types.Row) error {
 		}
 		return sp.serializeError(m, target, fmt.Errorf("the record is %d bytes, over the %d bytes a record may have", n, kafka.MaxRecordBytes))
 	}
-	ts := m.ts
-	if sp.tsIdx >= 0 {
-		if t, err := toMillis(row[sp.tsIdx], ""); err == nil {
-			ts = t
-		}
+	ts, err := sinkTime(sp.tsIdx, sp.tsFormat, m, row)
+	if err != nil {
+		return &recordError{m: m, err: err}
 	}
 	if ts < 0 {
 		return &recordError{m: m, err: fmt.Errorf("invalid (negative) output timestamp %d: record dropped", ts)}
@@ -149,6 +148,21 @@ func recordSize(key, val []byte, headers []kafka.Header) int {
 		n += len(h.Key) + len(h.Value)
 	}
 	return n
+}
+
+// sinkTime is the time of an output record: the sink's TIMESTAMP column
+// (index tsIdx, read with format) when it has one, else the input's. As in
+// ksqlDB, a row whose column gives no time is dropped (the error says why);
+// a tombstone keeps the input's time.
+func sinkTime(tsIdx int, format string, m *rowMeta, row types.Row) (int64, error) {
+	if tsIdx < 0 || m.nullValue {
+		return m.ts, nil
+	}
+	t, err := toMillis(row[tsIdx], format)
+	if err != nil {
+		return 0, fmt.Errorf("Failed to extract timestamp from row: %w", err)
+	}
+	return t, nil
 }
 
 // clientSink hands rows of a push query to the client, stopping at LIMIT.

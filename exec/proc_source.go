@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/sluicedb/sluice/exec/eval"
@@ -8,6 +9,7 @@ import (
 	"github.com/sluicedb/sluice/exec/kafka"
 	"github.com/sluicedb/sluice/exec/serde"
 	"github.com/sluicedb/sluice/planner"
+	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/sql/types"
 )
 
@@ -25,7 +27,13 @@ type sourceProc struct {
 	tsIndex        int
 	tsFormat       string
 	table          bool
-	next           emitFn
+	// window is set for a windowed source: keys carry the window, and
+	// rows end with WINDOWSTART and WINDOWEND after the pseudo-columns.
+	window *ast.Window
+	nCols  int // the source's columns, before the pseudo-columns
+	// badTimeFatal: an unreadable timestamp column fails the query.
+	badTimeFatal bool
+	next         emitFn
 	// meta, row and the decode buffers are reused for every record:
 	// processing is synchronous and no processor keeps them past its call.
 	// Values decoded into them live in scratch's chunks, which are never
@@ -41,7 +49,10 @@ type sourceProc struct {
 
 func newSourceProc(p *planner.Proc, next emitFn) (*sourceProc, error) {
 	sp := &sourceProc{topic: p.Topic, tsIndex: p.TimestampIndex, tsFormat: p.TimestampFormat, table: p.Table, next: next,
-		width: len(p.Schema.Columns) + len(types.PseudoColumns)}
+		window: p.Windowed, nCols: len(p.Schema.Columns), width: len(p.Schema.Columns) + len(types.PseudoColumns)}
+	if sp.window != nil {
+		sp.width += 2
+	}
 	var keys, vals []types.Column
 	var skip []bool
 	for i, c := range p.Schema.Columns {
@@ -85,7 +96,15 @@ func (sp *sourceProc) decode(r *kafka.Record) (types.Row, *rowMeta, error) {
 		clear(row)
 	}
 	kv := sp.keyVals
-	if err := sp.keyDec.DecodeInto(kv, r.Key, &sp.scratch); err != nil {
+	key := r.Key
+	if sp.window != nil && key != nil {
+		var err error
+		if key, m.windowStart, m.windowEnd, err = splitWindowedKey(sp.window, key); err != nil {
+			return nil, m, serde.DeserializeError(r.Topic, true, err)
+		}
+		m.windowed = true
+	}
+	if err := sp.keyDec.DecodeInto(kv, key, &sp.scratch); err != nil {
 		return nil, m, serde.DeserializeError(r.Topic, true, err)
 	}
 	keyNull := true
@@ -116,6 +135,10 @@ func (sp *sourceProc) decode(r *kafka.Record) (types.Row, *rowMeta, error) {
 	}
 	if sp.tsIndex >= 0 && !m.nullValue {
 		ts, err := toMillis(row[sp.tsIndex], sp.tsFormat)
+		if err != nil && sp.badTimeFatal {
+			return nil, m, &fatalError{fmt.Errorf("Fatal user code error in TimestampExtractor callback for record (topic %s, partition %d, offset %d): %w",
+				r.Topic, r.Partition, r.Offset, err)}
+		}
 		if err != nil {
 			return nil, m, err
 		}
@@ -124,10 +147,17 @@ func (sp *sourceProc) decode(r *kafka.Record) (types.Row, *rowMeta, error) {
 	if m.ts < 0 {
 		return nil, m, fmt.Errorf("invalid (negative) timestamp %d: record skipped", m.ts)
 	}
-	n := len(row) - len(types.PseudoColumns)
+	n := sp.nCols
 	row[n] = sp.scratch.Int64(m.ts)
 	row[n+1] = r.Partition
 	row[n+2] = sp.scratch.Int64(r.Offset)
+	if sp.window != nil {
+		if m.windowed {
+			row[n+3], row[n+4] = sp.scratch.Int64(m.windowStart), sp.scratch.Int64(m.windowEnd)
+		} else {
+			row[n+3], row[n+4] = nil, nil
+		}
+	}
 	return row, m, nil
 }
 
@@ -150,6 +180,10 @@ func headerValue(hs []kafka.Header, key string) any {
 
 func (sp *sourceProc) process(r *kafka.Record) error {
 	row, m, err := sp.decode(r)
+	var fatal *fatalError
+	if errors.As(err, &fatal) {
+		return fatal
+	}
 	if err != nil {
 		return &recordError{m: m, err: err, raw: r.Value, decode: true}
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/sluicedb/sluice/exec/kafka"
+	"github.com/sluicedb/sluice/exec/serde"
+	"github.com/sluicedb/sluice/sql/ast"
 	"github.com/sluicedb/sluice/sql/types"
 )
 
@@ -23,6 +25,24 @@ type rowMeta struct {
 	// windowed rows (windowed aggregations) carry their window.
 	windowed               bool
 	windowStart, windowEnd int64
+}
+
+// fatalError is a record-level failure that fails the query, as Kafka
+// Streams' fatal errors do, rather than going to the processing log.
+type fatalError struct{ err error }
+
+func (f *fatalError) Error() string { return f.err.Error() }
+func (f *fatalError) Unwrap() error { return f.err }
+
+// splitWindowedKey splits a key in Kafka Streams' windowed layout for w
+// into the inner key and the window bounds; a time window's end is its
+// start plus the size, as the layout does not store it.
+func splitWindowedKey(w *ast.Window, b []byte) (key []byte, start, end int64, err error) {
+	if w.Type == ast.Session {
+		return serde.DecodeSessionWindowKey(b)
+	}
+	key, start, err = serde.DecodeTimeWindowKey(b)
+	return key, start, start + w.Size.Milliseconds(), err
 }
 
 // emitFn passes a row to the next processor.

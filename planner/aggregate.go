@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -82,7 +83,31 @@ func needsAggregate(q *ast.Query) bool {
 func planAggregate(q *ast.Query, items []ast.SelectItem, table bool, scope *expr.Scope,
 	input Logical, opts QueryOptions) (*ProjectNode, []int, error) {
 	if len(q.GroupBy) == 0 {
+		// Without GROUP BY every column read outside an aggregate is
+		// ungrouped, which ksqlDB reports first (suppress.json).
+		var nonAgg []string
+		var at ast.Pos
+		for _, it := range items {
+			if readsOutsideAggregates(it.Expr) {
+				if len(nonAgg) == 0 {
+					at = it.Expr.Position()
+				}
+				nonAgg = append(nonAgg, canonical(it.Expr, ""))
+			}
+		}
+		if len(nonAgg) > 0 {
+			return nil, nil, nonAggregateErr(at, nonAgg)
+		}
 		return nil, nil, ast.Errorf(ast.SemanticError, q.At, "Aggregate functions need a GROUP BY clause in Sluice (global aggregates are not supported).")
+	}
+	if opts.Kind == Persistent {
+		// ksqlDB rejects a pseudo-column projected under its own name
+		// before it resolves the grouping (elements.json).
+		for _, it := range items {
+			if c, ok := it.Expr.(*ast.ColumnRef); ok && it.Alias == "" && isReserved(c.Name) {
+				return nil, nil, reservedInSelect(it.At, c.Name)
+			}
+		}
 	}
 	agg := &AggregateNode{Input: input, Table: table, Window: q.Window, Final: q.Emit == ast.EmitFinal}
 	if agg.Final && q.Window == nil {
@@ -123,7 +148,16 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, table bool, scope *expr
 	collect := func(e ast.Expr) {
 		expr.Walk(e, func(n ast.Expr) bool {
 			c, ok := n.(*ast.Call)
-			if !ok || !functions.IsAggregate(c.Name) || collectErr != nil {
+			if !ok || collectErr != nil {
+				return true
+			}
+			if _, known := functions.Lookup(c.Name); !known {
+				// Binding words the error as ksqlDB does; it must come
+				// before "GROUP BY requires aggregate functions".
+				_, collectErr = expr.Bind(c, scope)
+				return false
+			}
+			if !functions.IsAggregate(c.Name) {
 				return true
 			}
 			text := canonical(c, "")
@@ -145,6 +179,15 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, table bool, scope *expr
 			for i, a := range c.Args {
 				if lit, ok := a.(*ast.Literal); ok {
 					ac.Consts[i] = lit.Value
+				}
+			}
+			if f, _ := functions.Lookup(c.Name); f.LiteralParams != nil {
+				for _, i := range f.LiteralParams(len(c.Args)) {
+					if ac.Consts[i] == nil {
+						collectErr = ast.Errorf(ast.SemanticError, c.Args[i].Position(), "Parameter %d passed to function %s must be a literal constant, but was expression: '%s'",
+							i+1, call.Name, canonical(c.Args[i], ""))
+						return false
+					}
 				}
 			}
 			aggIndex[text] = len(agg.Aggs)
@@ -190,19 +233,20 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, table bool, scope *expr
 			}
 			return nil, false
 		})
-		stray := false
+		var stray []string
 		expr.Walk(rw, func(n ast.Expr) bool {
 			if _, ok := n.(*ast.Lambda); ok {
 				return false
 			}
-			if c, ok := n.(*ast.ColumnRef); ok && !scopeHas(aggScope, c.Name) {
-				stray = true
+			if c, ok := n.(*ast.ColumnRef); ok && !scopeHas(aggScope, c.Name) && !slices.Contains(stray, c.Name) {
+				stray = append(stray, c.Name)
 			}
 			return true
 		})
-		if stray {
+		if len(stray) > 0 {
 			if clause == "HAVING" {
-				return nil, ast.Errorf(ast.SemanticError, e.Position(), "Non-aggregate HAVING expression not part of GROUP BY: %s", canonical(e, ""))
+				// ksqlDB names the columns, not the whole expression.
+				return nil, ast.Errorf(ast.SemanticError, e.Position(), "Non-aggregate HAVING expression not part of GROUP BY: %s", strings.Join(stray, ", "))
 			}
 			return nil, errNonAggregate{at: e.Position(), text: canonical(e, "")}
 		}
@@ -223,10 +267,11 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, table bool, scope *expr
 	}
 	proj := &ProjectNode{Input: root}
 	keyOrder := make([]int, len(q.GroupBy))
+	keyNames := make([]string, len(q.GroupBy))
 	for i := range keyOrder {
 		keyOrder[i] = -1
 	}
-	genIdx := 0
+	genIdx := colNamer{scope: scope}
 	names := map[string]bool{}
 	var nonAgg []string
 	var nonAggAt ast.Pos
@@ -247,24 +292,31 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, table bool, scope *expr
 		if name == "" {
 			name = defaultName(it.Expr, &genIdx)
 		}
+		col := types.Column{Name: name, Type: be.Type()}
 		if names[name] {
-			return nil, nil, ast.Errorf(ast.SemanticError, it.At, "Duplicate column names: %s", name)
+			// ksqlDB builds the projection's columns as values before it
+			// picks the keys, so even a key alias clashes as a value.
+			return nil, nil, ast.Errorf(ast.SemanticError, it.At, "Duplicate value columns found in schema: %s %s", types.QuoteIdent(name), col.Type)
 		}
 		names[name] = true
-		col := types.Column{Name: name, Type: be.Type()}
 		text := canonical(it.Expr, "")
 		for k, g := range groupText {
-			if g == text && keyOrder[k] < 0 {
-				keyOrder[k] = i
+			if g != text {
+				continue
+			}
+			if keyOrder[k] < 0 {
+				keyOrder[k], keyNames[k] = i, name
 				col.Namespace = types.KeyColumn
+			} else if opts.Kind == Persistent {
+				return nil, nil, ast.Errorf(ast.SemanticError, it.At, "The projection contains a key column more than once: %s and %s.",
+					types.QuoteIdent(keyNames[k]), types.QuoteIdent(name))
 			}
 		}
 		proj.Exprs = append(proj.Exprs, be)
 		proj.Out.Columns = append(proj.Out.Columns, col)
 	}
 	if len(nonAgg) > 0 {
-		return nil, nil, ast.Errorf(ast.SemanticError, nonAggAt, "Non-aggregate SELECT expression(s) not part of GROUP BY: %s\nEither add the column(s) to the GROUP BY or remove them from the SELECT.",
-			strings.Join(nonAgg, ", "))
+		return nil, nil, nonAggregateErr(nonAggAt, nonAgg)
 	}
 	var missing []string
 	for k, i := range keyOrder {
@@ -278,7 +330,7 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, table bool, scope *expr
 		}
 		what := "grouping expression " + missing[0]
 		if len(missing) > 1 {
-			what = "grouping expressions " + strings.Join(missing, " and ")
+			what = "grouping expressions " + andList(missing)
 		}
 		return nil, nil, ast.Errorf(ast.SemanticError, q.GroupBy[0].Position(),
 			"The query used to build %s must include the %s in its projection (eg, SELECT %s...).",
@@ -318,6 +370,56 @@ type errNonAggregate struct {
 
 func (e errNonAggregate) Error() string {
 	return "Non-aggregate SELECT expression not part of GROUP BY: " + e.text
+}
+
+// checkAggregateState rejects aggregates whose intermediate state ksqlDB
+// keeps as a STRUCT, ARRAY or MAP when the aggregation's store would use a
+// format that cannot hold one (its input's value format, DELIMITED).
+func checkAggregateState(root Logical, valueFormat string) error {
+	if valueFormat != "DELIMITED" {
+		return nil
+	}
+	for n := root; n != nil; {
+		if a, ok := n.(*AggregateNode); ok {
+			for _, c := range a.Aggs {
+				if f, ok := functions.Lookup(c.Name); ok && f.StructuredState {
+					return ast.Errorf(ast.SemanticError, ast.Pos{}, "One of the functions used in the statement has an intermediate type that the value format can not handle. Please remove the function or change the format.")
+				}
+			}
+			return nil
+		}
+		ins := n.Inputs()
+		if len(ins) != 1 {
+			return nil
+		}
+		n = ins[0]
+	}
+	return nil
+}
+
+// nonAggregateErr lists every offending select item in one message, as
+// ksqlDB does.
+func nonAggregateErr(at ast.Pos, items []string) error {
+	return ast.Errorf(ast.SemanticError, at, "Non-aggregate SELECT expression(s) not part of GROUP BY: %s\nEither add the column(s) to the GROUP BY or remove them from the SELECT.",
+		strings.Join(items, ", "))
+}
+
+// readsOutsideAggregates tells whether e reads a column other than through
+// an aggregate call (lambda parameters are not columns).
+func readsOutsideAggregates(e ast.Expr) bool {
+	found := false
+	expr.Walk(e, func(n ast.Expr) bool {
+		switch n := n.(type) {
+		case *ast.Lambda:
+			return false
+		case *ast.Call:
+			return !functions.IsAggregate(n.Name)
+		case *ast.ColumnRef:
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 func scopeHas(sc *expr.Scope, name string) bool {

@@ -79,10 +79,7 @@ func ParseProps(props ast.Properties, d Defaults, inherit *SourceProps) (*Source
 		case "FORMAT":
 			fmtAll = strings.ToUpper(s)
 		case "TIMESTAMP":
-			sp.Timestamp = strings.ToUpper(s)
-			if strings.HasPrefix(s, "`") || strings.HasPrefix(s, "\"") {
-				sp.Timestamp = strings.Trim(s, "`\"")
-			}
+			sp.Timestamp = timestampColumn(s)
 		case "TIMESTAMP_FORMAT":
 			sp.TimestampFormat = s
 		case "WRAP_SINGLE_VALUE":
@@ -255,13 +252,40 @@ func sourceWindow(props ast.Properties) (*ast.Window, error) {
 	return w, nil
 }
 
+// timestampColumn is the column a TIMESTAMP property names: upper-cased
+// unless quoted.
+func timestampColumn(prop string) string {
+	if strings.HasPrefix(prop, "`") || strings.HasPrefix(prop, "\"") {
+		return strings.Trim(prop, "`\"")
+	}
+	return strings.ToUpper(prop)
+}
+
+func noTimestampColumn(name string) error {
+	return ast.Errorf(ast.SemanticError, ast.Pos{}, "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'", name)
+}
+
+// checkSinkTimestamp rejects a C*AS whose TIMESTAMP property names no
+// output column; ksqlDB checks it before the key columns.
+func checkSinkTimestamp(out types.Schema, opts QueryOptions) error {
+	if opts.Create == nil {
+		return nil
+	}
+	if v, ok := opts.Create.Props.Get("TIMESTAMP"); ok {
+		if name := timestampColumn(propString(v)); out.Find(name) < 0 {
+			return noTimestampColumn(name)
+		}
+	}
+	return nil
+}
+
 func setTimestamp(src *catalog.Source, sp *SourceProps) error {
 	if sp.Timestamp == "" {
 		return nil
 	}
 	i := src.Schema.Find(sp.Timestamp)
 	if i < 0 {
-		return ast.Errorf(ast.SemanticError, ast.Pos{}, "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'", sp.Timestamp)
+		return noTimestampColumn(sp.Timestamp)
 	}
 	t := src.Schema.Columns[i].Type
 	switch t.Kind {
@@ -306,6 +330,12 @@ func isReserved(name string) bool {
 		return true
 	}
 	return false
+}
+
+// reservedInSelect is ksqlDB's error for a projected column named after a
+// pseudo-column.
+func reservedInSelect(at ast.Pos, name string) error {
+	return ast.Errorf(ast.SemanticError, at, "Reserved column name in select: %s. Please remove or alias the column.", types.QuoteIdent(name))
 }
 
 func keyWord(s *catalog.Source) string {

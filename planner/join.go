@@ -127,6 +127,14 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 		}
 		sides[i] = s
 	}
+	for _, it := range q.Items {
+		if it.Alias != "" && isReserved(it.Alias) {
+			// ksqlDB checks a join's projection after aliasing, with the
+			// message of an unaliased column (elements.json), before
+			// anything about the sources.
+			return nil, reservedInSelect(it.At, it.Alias)
+		}
+	}
 	if len(sides) > 2 {
 		seen := map[string]bool{}
 		for _, s := range sides {
@@ -465,7 +473,7 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	}
 	nameCount := sharedNames(sides)
 	proj := &ProjectNode{Input: root}
-	genIdx := 0
+	genIdx := colNamer{scope: scope}
 	names := map[string]bool{}
 	// The key item: the synthetic key, else the first of the columns equal
 	// to the key (by source order) that is projected. Its value is the join
@@ -513,12 +521,10 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 				}
 			}
 			if opts.Kind == Persistent && isReserved(name) {
-				return nil, ast.Errorf(ast.SemanticError, it.At, "Reserved column name in select: %s. Please remove or alias the column.", types.QuoteIdent(name))
+				return nil, reservedInSelect(it.At, name)
 			}
 		} else if isReserved(name) {
-			// ksqlDB checks a join's projection after aliasing, with the
-			// message of an unaliased column (elements.json).
-			return nil, ast.Errorf(ast.SemanticError, it.At, "Reserved column name in select: %s. Please remove or alias the column.", types.QuoteIdent(name))
+			return nil, reservedInSelect(it.At, name)
 		}
 		if names[name] {
 			return nil, ast.Errorf(ast.SemanticError, it.At, "Duplicate column names: %s", name)

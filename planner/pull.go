@@ -68,7 +68,7 @@ func PlanPull(cat *catalog.Catalog, q *ast.Query) (*PullPlan, error) {
 	scope := scopeOf(in, qualifier)
 	p := &PullPlan{Source: src, Limit: q.Limit, Width: len(cols)}
 	if q.Where != nil {
-		w, err := expr.Bind(q.Where, scope)
+		w, err := expr.Bind(magicTimestamps(q.Where), scope)
 		if err != nil {
 			return nil, prefixErr(err, "WHERE")
 		}
@@ -81,31 +81,11 @@ func PlanPull(cat *catalog.Catalog, q *ast.Query) (*PullPlan, error) {
 		}
 		p.Where = w
 	}
-	var items []ast.SelectItem
-	for _, it := range q.Items {
-		if !it.Star {
-			items = append(items, it)
-			continue
-		}
-		if it.StarSource != "" && it.StarSource != qualifier {
-			return nil, ast.Errorf(ast.SemanticError, it.At, "'%s' is not a valid stream/table name or alias.", it.StarSource)
-		}
-		// ksqlDB puts the window bounds after the key columns of a windowed table.
-		for _, c := range src.Schema.Keys() {
-			items = append(items, ast.SelectItem{At: it.At, Expr: &ast.ColumnRef{ExprBase: ast.ExprBase{At: it.At}, Name: c.Name}})
-		}
-		if src.Window != nil {
-			for _, n := range []string{types.WindowStart, types.WindowEnd} {
-				items = append(items, ast.SelectItem{At: it.At, Expr: &ast.ColumnRef{ExprBase: ast.ExprBase{At: it.At}, Name: n}})
-			}
-		}
-		for _, c := range src.Schema.Columns {
-			if c.Namespace != types.KeyColumn {
-				items = append(items, ast.SelectItem{At: it.At, Expr: &ast.ColumnRef{ExprBase: ast.ExprBase{At: it.At}, Name: c.Name}})
-			}
-		}
+	items, err := expandStars(q.Items, src, qualifier, true)
+	if err != nil {
+		return nil, err
 	}
-	gen := 0
+	gen := colNamer{scope: scope}
 	for _, it := range items {
 		if it.Expr != nil && expr.IsAggregate(it.Expr) {
 			return nil, ast.Errorf(ast.SemanticError, it.At, "Pull queries don't support aggregate functions."+more)

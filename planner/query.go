@@ -42,10 +42,13 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	if src == nil {
 		return nil, ast.Errorf(ast.CatalogError, ref.At, "Exception while preparing statement: %s does not exist.", ref.Name)
 	}
+	if opts.Kind == Persistent && src.Kind == ast.Table && src.Window != nil {
+		return nil, ast.Errorf(ast.SemanticError, ref.At, "KSQL does not support persistent queries on windowed tables.")
+	}
 	if err := checkGlobalAggregate(q, opts); err != nil {
 		return nil, err
 	}
-	if opts.Create != nil && opts.Create.Kind != src.Kind && len(q.GroupBy) == 0 {
+	if opts.Create != nil && opts.Create.Kind != src.Kind && !needsAggregate(q) {
 		produced, want := "STREAM", "CREATE STREAM AS SELECT"
 		if src.Kind == ast.Table {
 			produced, want = "TABLE", "CREATE TABLE AS SELECT"
@@ -67,7 +70,7 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 		}
 	}
 
-	items, err := expandStars(q.Items, src, qualifier)
+	items, err := expandStars(q.Items, src, qualifier, opts.Kind != Persistent)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +89,7 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 		}
 	}
 	proj := &ProjectNode{Input: root}
-	genIdx := 0
+	genIdx := colNamer{scope: scope}
 	names := map[string]bool{}
 	keyCols := map[string]string{} // output name -> source key column
 	for _, it := range items {
@@ -98,7 +101,7 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 		if name == "" {
 			name = defaultName(it.Expr, &genIdx)
 			if opts.Kind == Persistent && isReserved(name) {
-				return nil, ast.Errorf(ast.SemanticError, it.At, "Reserved column name in select: %s. Please remove or alias the column.", types.QuoteIdent(name))
+				return nil, reservedInSelect(it.At, name)
 			}
 		} else if isReserved(name) {
 			return nil, ast.Errorf(ast.SemanticError, it.At, "%s is a reserved column name. You cannot use it as an alias for a column.", types.QuoteIdent(name))
@@ -133,6 +136,9 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 
 	plan := &Plan{QueryID: opts.QueryID, Kind: opts.Kind, Sources: []string{src.Name}, Output: proj.Out, Limit: q.Limit}
 	if opts.Kind == Persistent {
+		if err := checkSinkTimestamp(proj.Out, opts); err != nil {
+			return nil, err
+		}
 		if partKeys == nil {
 			if err := checkKeysProjected(src, keyCols, sinkName(opts)); err != nil {
 				return nil, err
@@ -141,6 +147,10 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 		sink, err := buildSink(src, proj.Out, partKeys, opts)
 		if err != nil {
 			return nil, err
+		}
+		if opts.Create != nil {
+			// Rows of a windowed source keep their windows.
+			sink.Window = src.Window
 		}
 		plan.Sink = sink
 		root = &SinkNode{Input: root, Sink: sink}
@@ -164,6 +174,9 @@ func planAggregated(q *ast.Query, items []ast.SelectItem, src *catalog.Source, t
 	}
 	proj, keyOrder, err := planAggregate(q, items, table, scope, root, opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkAggregateState(proj, src.ValueFormat.Format); err != nil {
 		return nil, err
 	}
 	plan := &Plan{QueryID: opts.QueryID, Kind: opts.Kind, Sources: sources, Output: proj.Out, Limit: q.Limit}
@@ -193,6 +206,7 @@ func planAggregated(q *ast.Query, items []ast.SelectItem, src *catalog.Source, t
 // planWhere filters root by a WHERE clause. As in ksqlDB, an error typing
 // the clause (not one resolving its columns) is prefixed with the clause.
 func planWhere(where ast.Expr, scope *expr.Scope, root Logical, table bool) (Logical, error) {
+	where = magicTimestamps(where)
 	pred, err := expr.Bind(where, scope)
 	if err != nil {
 		if e, ok := err.(*ast.Error); ok && !strings.HasPrefix(e.Msg, "Column '") && !strings.Contains(e.Msg, "is not a valid stream/table name") {
@@ -282,22 +296,34 @@ func sinkName(opts QueryOptions) string {
 	return ""
 }
 
+// andList joins names as ksqlDB's messages do: "A, B and C".
+func andList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// checkKeysProjected rejects a persistent query that does not project every
+// key column of its source; ksqlDB's message then names all of them.
 func checkKeysProjected(src *catalog.Source, keyCols map[string]string, sink string) error {
-	var missing []string
+	var keys []string
+	complete := true
 	for _, k := range src.Schema.Keys() {
+		keys = append(keys, k.Name)
 		if _, ok := findKeyAlias(keyCols, k.Name); !ok {
-			missing = append(missing, k.Name)
+			complete = false
 		}
 	}
-	if len(missing) == 0 {
+	if complete {
 		return nil
 	}
-	what := "key column " + missing[0]
-	if len(missing) > 1 {
-		what = "key columns " + strings.Join(missing, " and ")
+	what := "key column " + keys[0]
+	if len(keys) > 1 {
+		what = "key columns " + andList(keys)
 	}
 	return ast.Errorf(ast.SemanticError, ast.Pos{}, "Key missing from projection (ie, SELECT).\nThe query used to build %s must include the %s in its projection (eg, SELECT %s...).",
-		types.QuoteIdent(sink), what, strings.Join(missing, ", "))
+		types.QuoteIdent(sink), what, strings.Join(keys, ", "))
 }
 
 // buildSink derives the sink's schema (key columns first: in keyOrder when
@@ -369,10 +395,15 @@ func sameSchema(a, b types.Schema) bool {
 }
 
 // sourceRowSchema is the row layout a source node produces: the source's
-// columns, then the pseudo-columns.
+// columns, then the pseudo-columns, then for a windowed source the window
+// bounds.
 func sourceRowSchema(src *catalog.Source) types.Schema {
 	cols := append([]types.Column{}, src.Schema.Columns...)
 	cols = append(cols, types.PseudoColumns...)
+	if src.Window != nil {
+		cols = append(cols, types.Column{Name: types.WindowStart, Type: types.TBigint},
+			types.Column{Name: types.WindowEnd, Type: types.TBigint})
+	}
 	return types.Schema{Columns: cols}
 }
 
@@ -384,7 +415,7 @@ func scopeOf(s types.Schema, qualifier string) *expr.Scope {
 	return sc
 }
 
-func expandStars(items []ast.SelectItem, src *catalog.Source, qualifier string) ([]ast.SelectItem, error) {
+func expandStars(items []ast.SelectItem, src *catalog.Source, qualifier string, withWindow bool) ([]ast.SelectItem, error) {
 	var out []ast.SelectItem
 	for _, it := range items {
 		if !it.Star {
@@ -394,26 +425,62 @@ func expandStars(items []ast.SelectItem, src *catalog.Source, qualifier string) 
 		if it.StarSource != "" && it.StarSource != qualifier {
 			return nil, ast.Errorf(ast.SemanticError, it.At, "'%s' is not a valid stream/table name or alias.", it.StarSource)
 		}
-		for _, c := range src.Schema.Columns {
-			out = append(out, ast.SelectItem{At: it.At, Expr: &ast.ColumnRef{ExprBase: ast.ExprBase{At: it.At}, Name: c.Name}})
+		for _, name := range starColumns(src, withWindow) {
+			out = append(out, ast.SelectItem{At: it.At, Expr: &ast.ColumnRef{ExprBase: ast.ExprBase{At: it.At}, Name: name}})
 		}
 	}
 	return out, nil
 }
 
+// starColumns lists what SELECT * reads from src: the key columns, then,
+// with withWindow and a windowed source, WINDOWSTART and WINDOWEND (ksqlDB
+// shows them to pull and push queries, not to persistent ones), then the
+// other columns.
+func starColumns(src *catalog.Source, withWindow bool) []string {
+	var out []string
+	for _, c := range src.Schema.Keys() {
+		out = append(out, c.Name)
+	}
+	if withWindow && src.Window != nil {
+		out = append(out, types.WindowStart, types.WindowEnd)
+	}
+	for _, c := range src.Schema.Columns {
+		if c.Namespace != types.KeyColumn {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
 // defaultName names an unaliased select item as ksqlDB does: a column keeps
 // its name, a struct dereference takes the field name, anything else is
 // KSQL_COL_<n> with n counting generated names.
-func defaultName(e ast.Expr, gen *int) string {
+func defaultName(e ast.Expr, gen *colNamer) string {
 	switch e := e.(type) {
 	case *ast.ColumnRef:
 		return e.Name
 	case *ast.Deref:
 		return e.Field
 	}
-	n := fmt.Sprintf("KSQL_COL_%d", *gen)
-	*gen++
-	return n
+	return gen.next()
+}
+
+// colNamer generates ksqlDB's names for unnamed select items, KSQL_COL_n,
+// skipping the names of the columns in scope (elements.json: "should
+// handle sources with generated column names").
+type colNamer struct {
+	n     int
+	scope *expr.Scope
+}
+
+func (g *colNamer) next() string {
+	for {
+		name := fmt.Sprintf("KSQL_COL_%d", g.n)
+		g.n++
+		if g.scope == nil || !scopeHas(g.scope, name) {
+			return name
+		}
+	}
 }
 
 func prefixErr(err error, clause string) error {

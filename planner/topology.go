@@ -34,7 +34,8 @@ type Proc struct {
 	ValueFormat catalog.FormatInfo
 	Schema      types.Schema // columns as stored in the topic
 	// Source: index in Schema of the column giving the record time (-1: record timestamp).
-	TimestampIndex  int
+	TimestampIndex int
+	// Source and Sink: the Java date pattern of a STRING timestamp column.
 	TimestampFormat string
 	// Source: per column of Schema, whether the query reads it; columns it
 	// does not read need not be decoded.
@@ -90,7 +91,8 @@ type Proc struct {
 	// JoinSchemas are the two inputs' rows, as join state stores them.
 	JoinSchemas [2]types.Schema
 
-	// Sink: the key is windowed (Kafka Streams' windowed key layout).
+	// Source and Sink: the key is windowed (Kafka Streams' windowed key
+	// layout). A windowed source's rows end with WINDOWSTART and WINDOWEND.
 	Windowed *ast.Window
 
 	// Sink: which input columns make the key and the value, by index.
@@ -317,7 +319,7 @@ func groupedByKey(groupBy []expr.Expr, keys []int) bool {
 func lowerSource(n *SourceNode) *Proc {
 	s := n.Source
 	p := &Proc{Kind: ProcSource, Topic: s.Topic, KeyFormat: s.KeyFormat, ValueFormat: s.ValueFormat,
-		Schema: s.Schema, TimestampIndex: -1, TimestampFormat: s.TimestampFormat, Table: s.Kind == ast.Table}
+		Schema: s.Schema, TimestampIndex: -1, TimestampFormat: s.TimestampFormat, Table: s.Kind == ast.Table, Windowed: s.Window}
 	if s.TimestampColumn != "" {
 		p.TimestampIndex = s.Schema.Find(s.TimestampColumn)
 	}
@@ -335,7 +337,7 @@ func lowerSink(n *SinkNode) *Proc {
 	in := n.Input.Schema()
 	s := n.Sink
 	p := &Proc{Kind: ProcSink, Topic: s.Topic, KeyFormat: s.KeyFormat, ValueFormat: s.ValueFormat,
-		Schema: s.Schema, SinkTimestampIndex: -1}
+		Schema: s.Schema, SinkTimestampIndex: -1, TimestampFormat: s.TimestampFormat}
 	for _, c := range s.Schema.Columns {
 		idx := in.Find(c.Name)
 		if c.Namespace == types.KeyColumn {
@@ -351,11 +353,15 @@ func lowerSink(n *SinkNode) *Proc {
 	return p
 }
 
-// windowOf finds the window of the aggregation feeding n, if any.
+// windowOf finds the window of the aggregation or windowed source feeding
+// n, if any.
 func windowOf(n Logical) *ast.Window {
 	for n != nil {
-		if a, ok := n.(*AggregateNode); ok {
-			return a.Window
+		switch n := n.(type) {
+		case *AggregateNode:
+			return n.Window
+		case *SourceNode:
+			return n.Source.Window
 		}
 		ins := n.Inputs()
 		if len(ins) != 1 {

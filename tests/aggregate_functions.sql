@@ -364,3 +364,74 @@ INSERT INTO s (id, v) VALUES (0, 0);
 INSERT INTO s (id, v) VALUES (0, 100);
 ASSERT VALUES t (id, collected) VALUES (0, ARRAY[0]);
 ASSERT VALUES t (id, collected) VALUES (0, ARRAY[0]);
+
+----------------------------------------------------------------------------------------------------
+--@test: ATTR is the value every row shares, NULL once they differ
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/attr.json 'invalid attr' and 'table attr with tombstones'.
+CREATE STREAM s (k INT KEY, v STRING) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t AS SELECT k, ATTR(v) AS a FROM s GROUP BY k;
+INSERT INTO s (k, v) VALUES (1, 'x');
+INSERT INTO s (k, v) VALUES (1, 'x');
+INSERT INTO s (k, v) VALUES (1, 'y');
+ASSERT VALUES t (k, a) VALUES (1, 'x');
+ASSERT VALUES t (k, a) VALUES (1, 'x');
+ASSERT VALUES t (k, a) VALUES (1, NULL);
+
+----------------------------------------------------------------------------------------------------
+--@test: ATTR over a table gets its value back when the odd row goes
+----------------------------------------------------------------------------------------------------
+CREATE TABLE u (k INT PRIMARY KEY, g INT, v STRING) WITH (kafka_topic='u', value_format='JSON', partitions=1);
+CREATE TABLE t AS SELECT g, ATTR(v) AS a FROM u GROUP BY g;
+INSERT INTO u (k, g, v) VALUES (1, 1, 'x');
+INSERT INTO u (k, g, v) VALUES (2, 1, 'y');
+INSERT INTO u (k, g, v) VALUES (2, 1, 'x');
+ASSERT VALUES t (g, a) VALUES (1, 'x');
+ASSERT VALUES t (g, a) VALUES (1, NULL);
+ASSERT VALUES t (g, a) VALUES (1, 'x');
+
+----------------------------------------------------------------------------------------------------
+--@test: SUM_LIST sums the elements of every array
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/sum.json 'sum list of ints into a single int'.
+CREATE STREAM s (id STRING KEY, vs ARRAY<INT>) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t AS SELECT id, SUM_LIST(vs) AS total FROM s GROUP BY id;
+INSERT INTO s (id, vs) VALUES ('a', ARRAY[1, 1]);
+INSERT INTO s (id, vs) VALUES ('a', ARRAY[2, 2]);
+INSERT INTO s (id, vs) VALUES ('a', ARRAY[100, NULL]);
+ASSERT VALUES t (id, total) VALUES ('a', 2);
+ASSERT VALUES t (id, total) VALUES ('a', 6);
+ASSERT VALUES t (id, total) VALUES ('a', 106);
+
+----------------------------------------------------------------------------------------------------
+--@test: TOPK with other columns returns rows as structs
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/topk-group-by.json 'topk integer struct': rows with a NULL sort value are skipped.
+CREATE STREAM s (id BIGINT KEY, name STRING, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t AS SELECT id, TOPK(v, name, 2) AS top FROM s GROUP BY id;
+INSERT INTO s (id, name, v) VALUES (0, 'zero', 0);
+INSERT INTO s (id, name, v) VALUES (0, 'one', 100);
+INSERT INTO s (id, name, v) VALUES (0, 'three', NULL);
+INSERT INTO s (id, name, v) VALUES (0, 'two', 99);
+ASSERT VALUES t (id, top) VALUES (0, ARRAY[STRUCT(`sort_col` := 0, `col0` := 'zero')]);
+ASSERT VALUES t (id, top) VALUES (0, ARRAY[STRUCT(`sort_col` := 100, `col0` := 'one'), STRUCT(`sort_col` := 0, `col0` := 'zero')]);
+ASSERT VALUES t (id, top) VALUES (0, ARRAY[STRUCT(`sort_col` := 100, `col0` := 'one'), STRUCT(`sort_col` := 0, `col0` := 'zero')]);
+ASSERT VALUES t (id, top) VALUES (0, ARRAY[STRUCT(`sort_col` := 100, `col0` := 'one'), STRUCT(`sort_col` := 99, `col0` := 'two')]);
+
+----------------------------------------------------------------------------------------------------
+--@test: a literal parameter given as a column
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: Parameter 2 passed to function EARLIEST_BY_OFFSET must be a literal constant, but was expression: 'F0'
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/udaf.json 'throw on no literal expressions pass for literal params'.
+CREATE STREAM s (id BIGINT KEY, f0 INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t AS SELECT id, EARLIEST_BY_OFFSET(f0, f0) FROM s GROUP BY id;
+
+----------------------------------------------------------------------------------------------------
+--@test: AVG over DELIMITED, whose store cannot hold AVG's state
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: One of the functions used in the statement has an intermediate type that the value format can not handle. Please remove the function or change the format.
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/average-udaf.json 'average - DELIMITED' (and TOPK, STDDEV_SAMP, CORRELATION alike).
+CREATE STREAM s (id STRING KEY, v INT) WITH (kafka_topic='s', value_format='DELIMITED', partitions=1);
+CREATE TABLE t AS SELECT id, AVG(v) AS a FROM s GROUP BY id;

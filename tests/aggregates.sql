@@ -167,3 +167,73 @@ CREATE TABLE output AS SELECT SUBSTRING(d1, 1, 2) FROM test GROUP BY d2;
 ----------------------------------------------------------------------------------------------------
 CREATE STREAM s (id STRING KEY, col1 STRING, col2 INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
 CREATE TABLE t AS SELECT id, col1, COUNT(*) AS c FROM s GROUP BY id;
+
+----------------------------------------------------------------------------------------------------
+--@test: an unknown function in a GROUP BY query
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: Can't find any functions with the name 'WONT_FIND_ME'
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/group-by.json 'unknown function': the function is reported, not the missing aggregate.
+CREATE STREAM test (id INT KEY, data STRING) WITH (kafka_topic='test_topic', value_format='JSON', partitions=1);
+CREATE TABLE output AS SELECT data, WONT_FIND_ME(id) FROM test GROUP BY data;
+
+----------------------------------------------------------------------------------------------------
+--@test: a grouping expression projected twice
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: The projection contains a key column more than once: `NAME` and `NAME2`.
+----------------------------------------------------------------------------------------------------
+CREATE STREAM input (id INT KEY, name STRING) WITH (kafka_topic='input', value_format='JSON', partitions=1);
+CREATE TABLE output AS SELECT name, name AS name2, COUNT(1) FROM input GROUP BY name;
+
+----------------------------------------------------------------------------------------------------
+--@test: grouping expressions missing from the projection are listed
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: must include the grouping expressions F1, F2 and F3 in its projection (eg, SELECT F1, F2, F3...).
+----------------------------------------------------------------------------------------------------
+CREATE STREAM test (f1 INT KEY, f2 INT, f3 INT) WITH (kafka_topic='test_topic', value_format='JSON', partitions=1);
+CREATE TABLE output AS SELECT COUNT(*) FROM test GROUP BY f1, f2, f3;
+
+----------------------------------------------------------------------------------------------------
+--@test: a key alias clashing with a value alias
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: Duplicate value columns found in schema: `COUNT` BIGINT
+----------------------------------------------------------------------------------------------------
+CREATE STREAM test (id INT KEY, data STRING) WITH (kafka_topic='test_topic', value_format='JSON', partitions=1);
+CREATE TABLE output AS SELECT data AS count, COUNT(*) AS count FROM test GROUP BY data;
+
+----------------------------------------------------------------------------------------------------
+--@test: a HAVING clause reading an ungrouped column names the column
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: Non-aggregate HAVING expression not part of GROUP BY: SOURCE
+----------------------------------------------------------------------------------------------------
+CREATE STREAM test (k STRING KEY, source STRING) WITH (kafka_topic='test_topic', value_format='JSON', partitions=1);
+CREATE TABLE output AS SELECT SUBSTRING(source, 0, 2) AS thing, COUNT(*) FROM test GROUP BY SUBSTRING(source, 0, 2) HAVING LEN(source) < 2;
+
+----------------------------------------------------------------------------------------------------
+--@test: a windowed aggregation without GROUP BY reports the ungrouped columns
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: Non-aggregate SELECT expression(s) not part of GROUP BY: ID
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/suppress.json 'should throw if no group by for aggregation'.
+CREATE STREAM input (id STRING KEY, col1 STRING) WITH (kafka_topic='input_topic', value_format='JSON', partitions=1);
+CREATE TABLE output AS SELECT id, COUNT(*) AS count FROM input WINDOW TUMBLING (SIZE 2 MILLISECONDS, GRACE PERIOD 1 MILLISECONDS) EMIT FINAL;
+
+----------------------------------------------------------------------------------------------------
+--@test: GROUP BY one parenthesised list (a grouping set)
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/group-by.json 'with single grouping set (stream->table)': the key follows the set.
+CREATE STREAM test (id INT KEY, f1 INT, f2 STRING) WITH (kafka_topic='test_topic', format='JSON', partitions=1);
+CREATE TABLE output AS SELECT f1, f2, COUNT(*) AS c FROM test GROUP BY (f2, f1);
+ASSERT TABLE output (f2 STRING PRIMARY KEY, f1 INT PRIMARY KEY, c BIGINT) WITH (kafka_topic='OUTPUT', key_format='JSON', value_format='JSON');
+INSERT INTO test (id, f1, f2) VALUES (1, 1, 'a');
+INSERT INTO test (id, f1, f2) VALUES (2, 1, 'a');
+ASSERT VALUES output (f2, f1, c) VALUES ('a', 1, 1);
+ASSERT VALUES output (f2, f1, c) VALUES ('a', 1, 2);
+
+----------------------------------------------------------------------------------------------------
+--@test: generated column names skip the source's own
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/elements.json 'should handle sources with generated column names'.
+CREATE STREAM input (ksql_col_3 INT KEY, ksql_col_1 INT) WITH (kafka_topic='input', value_format='JSON', partitions=1);
+CREATE TABLE output AS SELECT ksql_col_3, COUNT(*), SUM(ksql_col_1) FROM input GROUP BY ksql_col_3;
+ASSERT TABLE output (ksql_col_3 INT PRIMARY KEY, ksql_col_0 BIGINT, ksql_col_2 INT) WITH (kafka_topic='OUTPUT', key_format='KAFKA', value_format='JSON');

@@ -87,6 +87,35 @@ INSERT INTO events (rowtime, id, ts) VALUES (5, 1, 20000);
 ASSERT VALUES events_out (rowtime, id, ts) VALUES (20000, 1, 20000);
 
 ----------------------------------------------------------------------------------------------------
+--@test: a sink's string timestamp column is read with its format, unreadable rows dropped
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/timestampformat.json 'override output timestamp for CSAS using a string TIMESTAMP_FORMAT'.
+CREATE STREAM events (k STRING KEY, id BIGINT, event_ts STRING) WITH (kafka_topic='events', value_format='JSON', partitions=1);
+CREATE STREAM events_out WITH (timestamp='event_ts', timestamp_format='yyyy-MM-dd''T''HH:mm:ssX') AS SELECT k, id, event_ts FROM events;
+
+INSERT INTO events (rowtime, k, id, event_ts) VALUES (10, 'a', 1, '2018-05-11T21:58:33Z');
+INSERT INTO events (rowtime, k, id, event_ts) VALUES (10, 'a', 2, 'not a timestamp');
+INSERT INTO events (rowtime, k, id, event_ts) VALUES (10, 'a', 3, '2019-05-11T21:58:33+0100');
+ASSERT VALUES events_out (rowtime, k, id, event_ts) VALUES (1526075913000, 'a', 1, '2018-05-11T21:58:33Z');
+ASSERT VALUES events_out (rowtime, k, id, event_ts) VALUES (1557608313000, 'a', 3, '2019-05-11T21:58:33+0100');
+
+----------------------------------------------------------------------------------------------------
+--@test: a sink's TIMESTAMP column must exist, checked before the key columns
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: The TIMESTAMP column set in the WITH clause does not exist in the schema: 'INVALID_TS'
+----------------------------------------------------------------------------------------------------
+CREATE STREAM events (k STRING KEY, id BIGINT, event_ts BIGINT) WITH (kafka_topic='events', value_format='JSON', partitions=1);
+CREATE STREAM events_out WITH (timestamp='invalid_ts') AS SELECT id, event_ts FROM events;
+
+----------------------------------------------------------------------------------------------------
+--@test: every key column is named when one is missing from the projection
+--@expected.error: io.confluent.ksql.util.KsqlStatementException
+--@expected.message: The query used to build `OUTPUT` must include the key columns K and K2 in its projection (eg, SELECT K, K2...).
+----------------------------------------------------------------------------------------------------
+CREATE STREAM input (k INT KEY, k2 INT KEY, v INT) WITH (kafka_topic='input_topic', format='JSON', partitions=1);
+CREATE STREAM output AS SELECT k, v FROM input;
+
+----------------------------------------------------------------------------------------------------
 --@test: DROP STREAM removes the source so the name can be reused
 ----------------------------------------------------------------------------------------------------
 CREATE STREAM a (id INT KEY, v INT) WITH (kafka_topic='a', value_format='JSON', partitions=1);

@@ -129,3 +129,18 @@ CREATE STREAM a (id INT KEY, v STRING) WITH (kafka_topic='a', value_format='JSON
 CREATE STREAM b (id INT KEY, v INT) WITH (kafka_topic='b', value_format='JSON', partitions=1);
 CREATE STREAM merged AS SELECT * FROM a;
 INSERT INTO merged SELECT * FROM b;
+
+----------------------------------------------------------------------------------------------------
+--@test: a KEY column in a table
+--@expected.error: io.confluent.ksql.parser.exception.ParseFailedException
+--@expected.message: Line: 1, Col: 21: Column `ID` is a 'KEY' column: please use 'PRIMARY KEY' for tables.
+----------------------------------------------------------------------------------------------------
+CREATE TABLE INPUT (ID INT KEY, NAME STRING) WITH (kafka_topic='input', value_format='JSON', partitions=1);
+
+----------------------------------------------------------------------------------------------------
+--@test: a pseudo-column projected under its own name in a GROUP BY query
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: Reserved column name in select: `WINDOWSTART`. Please remove or alias the column.
+----------------------------------------------------------------------------------------------------
+CREATE STREAM input (k STRING KEY, f0 INT) WITH (kafka_topic='input', value_format='JSON', partitions=1);
+CREATE TABLE output AS SELECT k, WINDOWSTART, COUNT(*) AS count FROM input GROUP BY WINDOWSTART;

@@ -209,6 +209,47 @@ CREATE SOURCE TABLE input (k INT PRIMARY KEY, text STRING) WITH (kafka_topic='te
 INSERT INTO input VALUES (1, 'b');
 
 ----------------------------------------------------------------------------------------------------
+--@test: CREATE OR REPLACE SOURCE TABLE is rejected
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: Cannot add table 'INPUT': CREATE OR REPLACE is not supported on source tables.
+----------------------------------------------------------------------------------------------------
+CREATE OR REPLACE SOURCE TABLE input (k INT PRIMARY KEY, text STRING) WITH (kafka_topic='test_topic', value_format='JSON', partitions=1);
+
+----------------------------------------------------------------------------------------------------
+--@test: CREATE OR REPLACE over a source table is rejected
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: Cannot add table 'INPUT': CREATE OR REPLACE is not supported on source tables.
+----------------------------------------------------------------------------------------------------
+CREATE SOURCE TABLE input (k INT PRIMARY KEY, text STRING) WITH (kafka_topic='test_topic', value_format='JSON', partitions=1);
+CREATE OR REPLACE TABLE input (k INT PRIMARY KEY, text STRING) WITH (kafka_topic='test_topic', value_format='JSON');
+
+----------------------------------------------------------------------------------------------------
+--@test: DROP ... DELETE TOPIC of a source table is rejected
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: Cannot delete topic for read-only source: INPUT
+----------------------------------------------------------------------------------------------------
+CREATE SOURCE TABLE input (k INT PRIMARY KEY, text STRING) WITH (kafka_topic='test_topic', value_format='JSON', partitions=1);
+DROP TABLE input DELETE TOPIC;
+
+----------------------------------------------------------------------------------------------------
+--@test: INSERT INTO ... SELECT into a source table names the table rule first
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: INSERT INTO can only be used to insert into a stream. INPUT is a table.
+----------------------------------------------------------------------------------------------------
+CREATE SOURCE TABLE input (k INT PRIMARY KEY, text STRING) WITH (kafka_topic='test_topic', value_format='JSON', partitions=1);
+CREATE SOURCE TABLE input2 (k INT PRIMARY KEY, text STRING) WITH (kafka_topic='test_topic', value_format='JSON');
+INSERT INTO input SELECT * FROM input2;
+
+----------------------------------------------------------------------------------------------------
+--@test: a persistent query over a windowed table is rejected
+--@expected.error: io.confluent.ksql.util.KsqlException
+--@expected.message: KSQL does not support persistent queries on windowed tables.
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/windowed-source.json.
+CREATE TABLE input (k STRING PRIMARY KEY, x INT) WITH (kafka_topic='test', value_format='JSON', window_type='Session', partitions=1);
+CREATE TABLE output AS SELECT * FROM input;
+
+----------------------------------------------------------------------------------------------------
 --@test: AVG over a table source retracts the old row
 ----------------------------------------------------------------------------------------------------
 -- ksqlDB: an update that stays in the same group emits one record (qtt/average-udaf.json

@@ -446,3 +446,40 @@ CREATE TABLE t AS SELECT rowkey, COUNT(1) AS c FROM s WINDOW TUMBLING (SIZE 1 SE
 -- period. Got size=[...], grace=[...], retention=[...]'); Sluice rejects the statement.
 CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
 CREATE TABLE t AS SELECT id, COUNT(*) AS c FROM s WINDOW TUMBLING (SIZE 1 HOUR, RETENTION 30 MINUTES, GRACE PERIOD 0 SECONDS) GROUP BY id;
+
+----------------------------------------------------------------------------------------------------
+--@test: a stream over a windowed topic keeps the windows and reads their bounds
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/session-windows.json 'session start stream': WINDOWSTART and WINDOWEND come from
+-- the windowed key; the CSAS sink is windowed like its source.
+CREATE STREAM data (user_id INT) WITH (kafka_topic='data', value_format='JSON', partitions=1);
+CREATE TABLE sessions AS SELECT user_id, COUNT(user_id) AS count FROM data WINDOW SESSION (5 SECONDS) GROUP BY user_id;
+CREATE STREAM session_stream (user_id INT KEY, count BIGINT) WITH (kafka_topic='SESSIONS', value_format='JSON', window_type='Session');
+CREATE STREAM session_starts AS SELECT * FROM session_stream WHERE WINDOWSTART = WINDOWEND;
+CREATE STREAM session_bounds AS SELECT user_id, WINDOWSTART AS ws, WINDOWEND AS we FROM session_stream WHERE count IS NOT NULL;
+INSERT INTO data (rowtime, user_id) VALUES (0, 5);
+INSERT INTO data (rowtime, user_id) VALUES (1000, 5);
+ASSERT VALUES session_starts (user_id, count, WINDOWSTART, WINDOWEND) VALUES (5, 1, 0, 0);
+ASSERT VALUES session_bounds (user_id, ws, we) VALUES (5, 0, 0);
+ASSERT VALUES session_bounds (user_id, ws, we) VALUES (5, 0, 1000);
+
+----------------------------------------------------------------------------------------------------
+--@test: a window may be named
+----------------------------------------------------------------------------------------------------
+-- ksqlDB's grammar: WINDOW [name] TUMBLING|HOPPING|SESSION (qtt/earliest-offset-udaf.json).
+CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE TABLE t AS SELECT id, COUNT(*) AS c FROM s WINDOW w1 TUMBLING (SIZE 10 SECONDS) GROUP BY id;
+INSERT INTO s (rowtime, id, v) VALUES (1000, 1, 10);
+ASSERT VALUES t (id, c, WINDOWSTART, WINDOWEND) VALUES (1, 1, 0, 10000);
+
+----------------------------------------------------------------------------------------------------
+--@test: ROWTIME compared with a date string
+----------------------------------------------------------------------------------------------------
+-- ksqlDB: qtt/magic-timestamp-conversion.json: a string compared with ROWTIME, WINDOWSTART or
+-- WINDOWEND is read as a (partial) date in UTC.
+CREATE STREAM s (k STRING KEY, v INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+CREATE STREAM out AS SELECT k, v FROM s WHERE ROWTIME > '2018-01-01T00:00:00.001' AND ROWTIME BETWEEN '2018' AND '2019-01';
+INSERT INTO s (rowtime, k, v) VALUES (1514764800001, 'a', 1);
+INSERT INTO s (rowtime, k, v) VALUES (1514764800002, 'b', 2);
+INSERT INTO s (rowtime, k, v) VALUES (1546300800001, 'c', 3);
+ASSERT VALUES out (rowtime, k, v) VALUES (1514764800002, 'b', 2);

@@ -42,6 +42,14 @@ var returnRules = map[string]func(args []*types.Type) *types.Type{
 	"widestDecimal": func(a []*types.Type) *types.Type {
 		return WidestDecimal(a...)
 	},
+	// TOPK(col, c1, ..., k) returns rows: the sort column and the others.
+	"topkStruct": func(a []*types.Type) *types.Type {
+		fields := []types.Field{{Name: "sort_col", Type: a[0]}}
+		for i, t := range a[1 : len(a)-1] {
+			fields = append(fields, types.Field{Name: fmt.Sprintf("col%d", i), Type: t})
+		}
+		return types.ArrayOf(types.StructOf(fields...))
+	},
 	"sumDecimal": func(a []*types.Type) *types.Type {
 		t := a[0]
 		if t.Kind != types.DecimalKind {
@@ -256,12 +264,32 @@ func init() {
 	agg("COLLECT_SET", "Collects distinct values into an array.", "(T) -> ARRAY<T>")
 	agg("LATEST_BY_OFFSET", "Returns the latest value(s) by offset.", "(T) -> T", "(T, BOOLEAN) -> T", "(T, INT) -> ARRAY<T>", "(T, INT, BOOLEAN) -> ARRAY<T>")
 	agg("EARLIEST_BY_OFFSET", "Returns the earliest value(s) by offset.", "(T) -> T", "(T, BOOLEAN) -> T", "(T, INT) -> ARRAY<T>", "(T, INT, BOOLEAN) -> ARRAY<T>")
-	agg("TOPK", "Returns the K largest values.", "(T, INT) -> ARRAY<T>")
+	agg("TOPK", "Returns the K largest values, or the rows of the K largest values of the first column as structs.",
+		"(T, INT) -> ARRAY<T>", "(T, ANY, INT) -> @topkStruct", "(T, ANY, ANY, INT) -> @topkStruct",
+		"(T, ANY, ANY, ANY, INT) -> @topkStruct", "(T, ANY, ANY, ANY, ANY, INT) -> @topkStruct")
 	agg("TOPKDISTINCT", "Returns the K largest distinct values.", "(T, INT) -> ARRAY<T>")
 	agg("HISTOGRAM", "Counts occurrences of each string.", "(STRING) -> MAP<STRING, BIGINT>")
 	agg("STDDEV_SAMP", "Sample standard deviation.", "(INT) -> DOUBLE", "(BIGINT) -> DOUBLE", "(DOUBLE) -> DOUBLE")
 	agg("STDDEV_SAMPLE", "Sample standard deviation.", "(INT) -> DOUBLE", "(BIGINT) -> DOUBLE", "(DOUBLE) -> DOUBLE")
 	agg("CORRELATION", "Correlation coefficient of two columns.", "(DOUBLE, DOUBLE) -> DOUBLE")
+	agg("ATTR", "Returns the value if every row has the same one, else NULL.", "(T) -> T")
+	agg("SUM_LIST", "Sums the elements of arrays.", "(ARRAY<INT>) -> INT", "(ARRAY<BIGINT>) -> BIGINT", "(ARRAY<DOUBLE>) -> DOUBLE")
+	lastOnly := func(n int) []int { return []int{n - 1} }
+	allButFirst := func(n int) []int {
+		var out []int
+		for i := 1; i < n; i++ {
+			out = append(out, i)
+		}
+		return out
+	}
+	registry["TOPK"].LiteralParams = lastOnly
+	registry["TOPKDISTINCT"].LiteralParams = lastOnly
+	registry["LATEST_BY_OFFSET"].LiteralParams = allButFirst
+	registry["EARLIEST_BY_OFFSET"].LiteralParams = allButFirst
+	for _, n := range []string{"AVG", "CORRELATION", "STDDEV_SAMP", "STDDEV_SAMPLE", "COLLECT_LIST", "COLLECT_SET",
+		"TOPK", "TOPKDISTINCT", "HISTOGRAM", "LATEST_BY_OFFSET", "EARLIEST_BY_OFFSET", "COUNT_DISTINCT", "ATTR"} {
+		registry[n].StructuredState = true
+	}
 
 	// Table functions.
 	tab := func(name, desc string, sigs ...string) { def(Table, catTable, name, desc, sigs...) }

@@ -42,6 +42,13 @@ type Func struct {
 	Category    string // e.g. "STRING", "MATHEMATICAL", "DATE / TIME"
 	Description string
 	Sigs        []*Sig
+	// Aggregates only. LiteralParams returns the 0-based positions, among
+	// nargs arguments, that must be literal constants (TOPK's k);
+	// nil when none must.
+	LiteralParams func(nargs int) []int
+	// StructuredState: the function's intermediate state is a STRUCT,
+	// ARRAY or MAP in ksqlDB, which a DELIMITED store cannot hold.
+	StructuredState bool
 }
 
 // Sig is one overload.

@@ -136,6 +136,8 @@ var specs = map[string]*spec{
 	"STDDEV_SAMP":        {undo: true, build: newStddevSamp},
 	"STDDEV_SAMPLE":      {undo: true, build: newStddevSample},
 	"CORRELATION":        {undo: true, build: newCorrelation},
+	"ATTR":               {undo: true, build: newAttr},
+	"SUM_LIST":           {undo: true, build: newSumList},
 }
 
 func allButFirst(n int) []int {

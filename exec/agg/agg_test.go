@@ -254,6 +254,30 @@ var seqCases = []seqCase{
 		undo(arr("a", "b"), "a"), undo(arr("b"), "a"), undo(arr("b"), "zz"), undo(arr(), "b"),
 	}},
 
+	// ---- ATTR
+	{name: "attr.json: invalid attr", fn: "ATTR", types: ts(tStr), resultType: "STRING", steps: []step{
+		add("1", "1"), add(nil, "2"), add(nil, "3"),
+	}},
+	{name: "attr.json: invalid attr with nulls as first entry", fn: "ATTR", types: ts(tStr), steps: []step{
+		add(nil, nil), add(nil, "2"), add(nil, "2"),
+	}},
+	{name: "attr.json: table attr with tombstones", fn: "ATTR", types: ts(tStr), steps: []step{
+		add("1", "1"), add("1", "1"), undo("1", "1"), undo(nil, "1"), add("2", "2"), add(nil, "3"), undo("2", "3"),
+	}},
+	{name: "attr.json: valid attr with various non-scalar fields", fn: "ATTR", types: ts(types.ArrayOf(tInt)), steps: []step{
+		add(arr(int32(1), int32(2)), arr(int32(1), int32(2))), add(arr(int32(1), int32(2)), arr(int32(1), int32(2))),
+	}},
+
+	// ---- SUM_LIST
+	{name: "sum.json: sum list of ints into a single int", fn: "SUM_LIST", types: ts(types.ArrayOf(tInt)), resultType: "INTEGER", steps: []step{
+		add(int32(2), arr(int32(1), int32(1))), add(int32(6), arr(int32(2), int32(2))),
+		add(int32(206), arr(int32(100), int32(100))), add(int32(406), arr(int32(100), int32(100), nil)),
+		add(int32(406), nil), undo(int32(206), arr(int32(100), int32(100))),
+	}},
+	{name: "sum.json: sum list of doubles into a single double", fn: "SUM_LIST", types: ts(types.ArrayOf(tDbl)), resultType: "DOUBLE", steps: []step{
+		add(2.0, arr(1.0, 1.0)), add(6.0, arr(2.0, 2.0)), add(922337203692.0, arr(922337203685.0, 1.0)),
+	}},
+
 	// ---- LATEST_BY_OFFSET (the trailing argument is the record offset)
 	{name: "latest-offset-udaf.json: latest by offset with structs (key 0)", fn: "LATEST_BY_OFFSET",
 		types: ts(types.StructOf(types.Field{Name: "A", Type: tStr}, types.Field{Name: "B", Type: tBig})), consts: []any{nil},
@@ -726,7 +750,7 @@ func TestNewErrors(t *testing.T) {
 }
 
 func TestHelpers(t *testing.T) {
-	if !Supported("count") || !Supported("TOPKDISTINCT") || Supported("SUM_LIST") {
+	if !Supported("count") || !Supported("TOPKDISTINCT") || Supported("NO_SUCH_UDAF") {
 		t.Error("Supported")
 	}
 	if !NeedsOffset("latest_by_offset") || NeedsOffset("COUNT") {
@@ -789,6 +813,8 @@ func TestWrongAccumulator(t *testing.T) {
 			types_ = ts(tStr)
 		case "CORRELATION":
 			types_, consts = ts(tDbl, tDbl), []any{nil, nil}
+		case "SUM_LIST":
+			types_ = ts(types.ArrayOf(tInt))
 		}
 		a, err := New(n, types_, consts, nil)
 		if err != nil {

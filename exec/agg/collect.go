@@ -3,6 +3,7 @@ package agg
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/sluicedb/sluice/sql/types"
 )
@@ -288,4 +289,29 @@ func (c collectSet) Decode(b []byte) (any, error) {
 		return nil, err
 	}
 	return x, nil
+}
+
+// attr is ATTR: the value every row has, or NULL once two rows differ
+// (NULL counts as a value). It keeps COLLECT_SET's counted set, unbounded,
+// so that a table update retracting the odd row brings the value back.
+type attr struct{ collectSet }
+
+var _ Aggregate = attr{}
+
+func newAttr(b binding) (Aggregate, error) {
+	t, err := oneArg(b)
+	if err != nil {
+		return nil, err
+	}
+	return attr{collectSet{t: t, limit: math.MaxInt}}, nil
+}
+
+func (a attr) ResultType() *types.Type { return a.t }
+
+func (a attr) Result(acc any) any {
+	x, ok := acc.(*setAcc)
+	if !ok || len(x.vals) != 1 {
+		return nil
+	}
+	return cloneValue(x.vals[0])
 }

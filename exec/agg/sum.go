@@ -248,6 +248,51 @@ func (s sum) Decode(b []byte) (any, error) {
 	return &n, nil
 }
 
+// sumList is SUM_LIST: the sum of every element of the ARRAY arguments
+// (of INT, BIGINT or DOUBLE), NULL arrays and elements skipped, typed as
+// the elements.
+type sumList struct{ sum }
+
+var _ Aggregate = sumList{}
+
+func newSumList(b binding) (Aggregate, error) {
+	t, err := oneArg(b)
+	if err != nil {
+		return nil, err
+	}
+	if t.Kind != types.Array {
+		return nil, unsupportedType(b.name, t)
+	}
+	switch t.Elem.Kind {
+	case types.Int, types.Bigint, types.Double:
+		return sumList{sum{k: numKind{t: t.Elem}}}, nil
+	}
+	return nil, unsupportedType(b.name, t)
+}
+
+func (s sumList) step(acc any, args []any, sign int64) (any, error) {
+	if len(args) != 1 {
+		return nil, argsErr("SUM_LIST", 1, len(args))
+	}
+	if args[0] == nil {
+		return acc, nil
+	}
+	elems, ok := args[0].([]any)
+	if !ok {
+		return nil, typeErr("SUM_LIST", types.ArrayOf(s.k.t), args[0])
+	}
+	for _, e := range elems {
+		var err error
+		if acc, err = s.sum.step(acc, []any{e}, sign); err != nil {
+			return nil, err
+		}
+	}
+	return acc, nil
+}
+
+func (s sumList) Add(acc any, args []any) (any, error)  { return s.step(acc, args, 1) }
+func (s sumList) Undo(acc any, args []any) (any, error) { return s.step(acc, args, -1) }
+
 // avg is AVG: a sum and a count, DOUBLE result, 0.0 for an empty group.
 type avg struct {
 	k numKind

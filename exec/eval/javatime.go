@@ -174,6 +174,11 @@ func parseJava(s, pattern string, loc *time.Location) (time.Time, error) {
 		s = upperAmPm(s)
 	}
 	t, err := time.ParseInLocation(l, s, loc)
+	if err != nil && strings.Contains(l, "Z07") && !strings.Contains(l, "Z0700") && !strings.Contains(l, "Z07:00") {
+		// Java's single X reads an offset of hours with optional
+		// minutes (+01 or +0130); Go's Z07 only the hours.
+		t, err = time.ParseInLocation(strings.Replace(l, "Z07", "Z0700", 1), s, loc)
+	}
 	if err != nil {
 		return time.Time{}, fmt.Errorf("Text '%s' could not be parsed with pattern '%s'", s, pattern)
 	}

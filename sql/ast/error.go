@@ -24,6 +24,10 @@ type Error struct {
 	// Prefix goes before the position: ksqlDB wraps some positioned errors
 	// in the step that failed ("Exception while preparing statement: ").
 	Prefix string
+	// Checked marks a syntax error found by a check after the grammar
+	// accepted the text (a KEY column in a table): ksqlDB prints its
+	// position as for other errors.
+	Checked bool
 }
 
 // Error prints the position as ksqlDB does: "line L:C:" for syntax errors
@@ -32,7 +36,7 @@ func (e *Error) Error() string {
 	if e.At.Line == 0 {
 		return e.Prefix + e.Msg
 	}
-	if e.Category == SyntaxError {
+	if e.Category == SyntaxError && !e.Checked {
 		return fmt.Sprintf("%sline %d:%d: %s", e.Prefix, e.At.Line, e.At.Col, e.Msg)
 	}
 	return fmt.Sprintf("%sLine: %d, Col: %d: %s", e.Prefix, e.At.Line, e.At.Col, e.Msg)

@@ -74,9 +74,9 @@ func (p *parser) extent() int {
 		switch {
 		case t.Kind == tEOF || t.isOp(";"):
 			return i
-		case t.isOp("(") || t.isOp("[") || t.is("CASE"):
+		case t.opens():
 			depth++
-		case t.isOp(")") || t.isOp("]") || t.is("END"):
+		case t.closes():
 			if depth == 0 {
 				return i
 			}

@@ -43,6 +43,11 @@ func (t token) is(kw string) bool { return t.Kind == tWord && t.Val == kw }
 // isOp reports whether t is the operator op.
 func (t token) isOp(op string) bool { return t.Kind == tOp && t.Val == op }
 
+// opens and closes tell whether t starts or ends a nested part of an
+// expression: parentheses, brackets, CASE ... END.
+func (t token) opens() bool  { return t.isOp("(") || t.isOp("[") || t.is("CASE") }
+func (t token) closes() bool { return t.isOp(")") || t.isOp("]") || t.is("END") }
+
 // describe renders a token the way ANTLR does in messages: its source text
 // in quotes, or <EOF>.
 func (t token) describe(src string) string {

@@ -165,6 +165,14 @@ func (p *parser) semErrAt(t token, format string, args ...any) error {
 	return ast.Errorf(ast.SemanticError, t.pos(), format, args...)
 }
 
+// checkedErr is a syntax error of ksqlDB's AST builder rather than of its
+// grammar, positioned "Line: L, Col: C:".
+func checkedErr(at ast.Pos, format string, args ...any) error {
+	e := ast.Errorf(ast.SyntaxError, at, format, args...)
+	e.Checked = true
+	return e
+}
+
 // mismatched reports t where one of the expected keywords or symbols should be.
 func (p *parser) mismatched(t token, expected ...string) error {
 	q := make([]string, len(expected))
@@ -457,7 +465,7 @@ func (p *parser) parseColumnDefs(kind ast.SourceKind) ([]ast.ColumnDef, error) {
 		case t.is("KEY"):
 			p.next()
 			if kind == ast.Table {
-				return nil, ast.Errorf(ast.SyntaxError, p.posOf(at.Off), "Column %s is a 'KEY' column: please use 'PRIMARY KEY' for tables.", types.QuoteIdent(name))
+				return nil, checkedErr(p.posOf(at.Off), "Column %s is a 'KEY' column: please use 'PRIMARY KEY' for tables.", types.QuoteIdent(name))
 			}
 			col.Key = true
 		case t.is("PRIMARY"):
@@ -466,7 +474,7 @@ func (p *parser) parseColumnDefs(kind ast.SourceKind) ([]ast.ColumnDef, error) {
 				return nil, err
 			}
 			if kind == ast.Stream {
-				return nil, ast.Errorf(ast.SyntaxError, p.posOf(at.Off), "Column %s is a 'PRIMARY KEY' column: please use 'KEY' for streams.", types.QuoteIdent(name))
+				return nil, checkedErr(p.posOf(at.Off), "Column %s is a 'PRIMARY KEY' column: please use 'KEY' for streams.", types.QuoteIdent(name))
 			}
 			col.PrimaryKey = true
 		case t.is("HEADERS"):
@@ -767,7 +775,7 @@ func (p *parser) parseQuery() (*ast.Query, error) {
 		if _, err := p.expect("BY"); err != nil {
 			return nil, err
 		}
-		if q.GroupBy, err = p.parseValueExprs(); err != nil {
+		if q.GroupBy, err = p.parseGroupBy(); err != nil {
 			return nil, err
 		}
 	}
@@ -823,22 +831,84 @@ func (p *parser) parseValueExprs() ([]ast.Expr, error) {
 	return out, nil
 }
 
+// parseGroupBy reads a GROUP BY list, or ksqlDB's grouping set: one
+// parenthesised list, GROUP BY (a, b), which groups by a and b. A
+// parenthesised expression, such as (a + b) * 2, is an element, and a list
+// among other elements (GROUP BY c, (a, b)) is a syntax error, as in ksqlDB.
+func (p *parser) parseGroupBy() ([]ast.Expr, error) {
+	end := p.extent()
+	if !p.toks[p.i].isOp("(") {
+		return p.parseValueExprs()
+	}
+	closing, commas := p.closingParen(p.i, end)
+	if closing != end-1 || commas == 0 {
+		return p.parseValueExprs()
+	}
+	start := p.i
+	es, err := p.parenExprList()
+	if err != nil {
+		return nil, err
+	}
+	if t, ok := p.findPredicateOp(start+1, p.i-1); ok {
+		return nil, p.errAt(t, "extraneous input %s expecting {',', ')'}", t.describe(p.src))
+	}
+	return es, nil
+}
+
+// closingParen returns the index of the ')' matching the '(' at open
+// (before end, else -1) and the number of commas directly inside.
+func (p *parser) closingParen(open, end int) (int, int) {
+	closing, commas := -1, 0
+	p.walkDepth(open, end, func(i, depth int) bool {
+		t := p.toks[i]
+		switch {
+		case i > open && depth == 0 && t.closes():
+			closing = i
+			return false
+		case depth == 1 && t.isOp(","):
+			commas++
+		}
+		return true
+	})
+	if closing < 0 {
+		return -1, 0
+	}
+	return closing, commas
+}
+
 // findPredicateOp finds the first operator outside parentheses and CASE that
 // makes a boolean (not a value) expression.
 func (p *parser) findPredicateOp(from, to int) (token, bool) {
+	var found token
+	ok := false
+	p.walkDepth(from, to, func(i, depth int) bool {
+		t := p.toks[i]
+		if depth == 0 && (t.Kind == tWord && predicateWords[t.Val] || t.Kind == tOp && comparisonOps[t.Val]) {
+			found, ok = t, true
+			return false
+		}
+		return true
+	})
+	return found, ok
+}
+
+// walkDepth calls fn for the tokens in [from, to) with their nesting depth
+// (a closing token has the depth outside it, an opening one too) until fn
+// returns false.
+func (p *parser) walkDepth(from, to int, fn func(i, depth int) bool) {
 	depth := 0
 	for i := from; i < to; i++ {
 		t := p.toks[i]
-		switch {
-		case t.isOp("(") || t.isOp("[") || t.is("CASE"):
-			depth++
-		case t.isOp(")") || t.isOp("]") || t.is("END"):
+		if t.closes() {
 			depth--
-		case depth == 0 && (t.Kind == tWord && predicateWords[t.Val] || t.Kind == tOp && comparisonOps[t.Val]):
-			return t, true
+		}
+		if !fn(i, depth) {
+			return
+		}
+		if t.opens() {
+			depth++
 		}
 	}
-	return token{}, false
 }
 
 var predicateWords = map[string]bool{"AND": true, "OR": true, "NOT": true, "IS": true, "LIKE": true, "BETWEEN": true, "IN": true}
@@ -955,6 +1025,12 @@ func (p *parser) parseWindow() (*ast.Window, error) {
 	wt, _ := p.expect("WINDOW")
 	w := &ast.Window{At: p.posOf(wt.Off)}
 	t := p.peek()
+	if n := p.peekN(1); t.Kind == tWord && (n.is("TUMBLING") || n.is("HOPPING") || n.is("SESSION")) {
+		// ksqlDB's grammar lets a window be named (WINDOW w SESSION ...);
+		// nothing refers to the name.
+		p.next()
+		t = n
+	}
 	switch {
 	case t.is("TUMBLING"):
 		w.Type = ast.Tumbling

@@ -751,9 +751,8 @@ func checkSource(ps *PostSource, src *catalog.Source) *failure {
 		if kf.Format != "" && !strings.EqualFold(kf.Format, src.KeyFormat.Format) {
 			return failf("post source key format", "%s: expected key format %s, got %s", ps.Name, kf.Format, src.KeyFormat.Format)
 		}
-		if kf.WindowType != "" {
-			// The catalog has no windowed sources yet.
-			return failf("post source key format", "%s: expected a %s-windowed key, the source is not windowed", ps.Name, kf.WindowType)
+		if f := checkWindow(ps.Name, kf, src.Window); f != nil {
+			return f
 		}
 	}
 	if ps.ValueFormat != "" && !strings.EqualFold(ps.ValueFormat, src.ValueFormat.Format) {
@@ -771,6 +770,24 @@ func checkSource(ps *PostSource, src *catalog.Source) *failure {
 	}
 	if ps.IsSource != nil && *ps.IsSource != src.ReadOnly {
 		return failf("post source isSource", "%s: expected isSource %v, got %v", ps.Name, *ps.IsSource, src.ReadOnly)
+	}
+	return nil
+}
+
+// checkWindow compares an expected windowed key format (type, and size for
+// time windows when given) with the source's window.
+func checkWindow(name string, kf *KeyFormat, w *ast.Window) *failure {
+	if kf.WindowType == "" {
+		return nil
+	}
+	if w == nil {
+		return failf("post source key format", "%s: expected a %s-windowed key, the source is not windowed", name, kf.WindowType)
+	}
+	if got := strings.ToUpper(w.Type.String()); got != kf.WindowType {
+		return failf("post source key format", "%s: expected a %s-windowed key, got %s", name, kf.WindowType, got)
+	}
+	if kf.WindowSize != nil && w.Type != ast.Session && *kf.WindowSize != w.Size.Milliseconds() {
+		return failf("post source key format", "%s: expected window size %d ms, got %d", name, *kf.WindowSize, w.Size.Milliseconds())
 	}
 	return nil
 }

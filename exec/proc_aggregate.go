@@ -838,6 +838,13 @@ func (ap *aggProc) emit(m *rowMeta, e *aggEntry) error {
 // follows makes the changelog and outputs durable before the input offsets.
 func (ap *aggProc) flush() error {
 	var firstErr error
+	if n := len(ap.dirty); n > 0 && len(ap.arena) == 0 {
+		// Room for the batch at once, guessed from the last entry's size:
+		// growing a commit's megabytes by doubling copies them repeatedly.
+		per := len(ap.buf) + len(ap.dirty[n-1].gkey) + 16
+		ap.arena = slices.Grow(ap.arena, n*per)
+		ap.spans = slices.Grow(ap.spans, 2*n)
+	}
 	for _, e := range ap.dirty {
 		e.dirty = false
 		if ap.coalesce {

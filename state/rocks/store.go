@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/linxGnu/grocksdb"
 
@@ -123,11 +124,15 @@ func (s *Store) Apply(batch []state.Entry) error {
 	}
 	s.wrote()
 	s.order = s.order[:0]
+	size := 12
 	for i, e := range batch {
 		s.order = append(s.order, sortRef{prefix: keyPrefix(e.Key), i: int32(i)})
+		size += len(e.Key) + len(e.Value) + 2*binary.MaxVarintLen32 + 1
 	}
 	s.scratch = sortBatch(s.order, func(i int32) []byte { return batch[i].Key }, s.scratch)
-	s.rep = appendBatchHeader(s.rep[:0], len(batch))
+	// Sized once: a commit's batch is megabytes, and growing it by
+	// doubling copies it over and over.
+	s.rep = appendBatchHeader(slices.Grow(s.rep[:0], size), len(batch))
 	for _, r := range s.order {
 		s.rep = appendBatchEntry(s.rep, s.cfID, batch[r.i])
 	}

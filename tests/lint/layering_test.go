@@ -42,6 +42,7 @@ var owners = map[string][]string{
 	"github.com/linxGnu/grocksdb": {"state/rocks"},
 	"github.com/chzyer/readline":  {"shell"},
 	"github.com/prometheus":       {"server"},
+	"github.com/tidwall/btree":    {"state/internal/sorted"},
 }
 
 // forbidden lists, per package prefix of ours, the packages of ours it must not reach.

@@ -570,8 +570,13 @@ func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runni
 			cons.ResumeTopics(paused...)
 		}
 	}()
+	// Kept up to date with each poll rather than recomputed from all the
+	// records in hand: this loop may go round many times while a side
+	// catches up, and a scan per round was a tenth of a join's CPU.
+	newest := newestTimes{}
+	newest.note(recs)
 	for time.Since(idleSince) < maxTaskIdle && ctx.Err() == nil {
-		need, err := e.laggingInputs(ctx, q, recs, force)
+		need, err := e.laggingInputs(ctx, q, newest, force)
 		if err != nil || len(need) == 0 {
 			return recs
 		}
@@ -601,6 +606,7 @@ func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runni
 				break
 			}
 		}
+		newest.note(more)
 		recs = append(recs, more...)
 	}
 	return recs
@@ -611,19 +617,36 @@ type topicPartition struct {
 	partition int32
 }
 
-// laggingInputs lists the input partitions worth waiting for: not fetched
-// to their end, and either forced, or behind the records in hand for the
-// same task partition (none in hand, or the newest in hand older than the
-// newest of another topic). With force, only the forced topics count.
-func (e *Engine) laggingInputs(ctx context.Context, q *runningQuery, recs []kafka.Record, force map[string]bool) (map[topicPartition]bool, error) {
-	newest := map[topicPartition]int64{}
-	newestOther := map[int32]int64{} // per partition, over all topics
-	for _, r := range recs {
-		k := topicPartition{r.Topic, r.Partition}
-		if v, ok := newest[k]; !ok || r.Timestamp > v {
-			newest[k] = r.Timestamp
+// newestTimes is, per input partition, the time of the newest record in
+// hand.
+type newestTimes map[topicPartition]int64
+
+// note takes recs into account. A poll returns each partition's records
+// together, so the map is read once per run of one partition's records
+// rather than once per record.
+func (n newestTimes) note(recs []kafka.Record) {
+	for i := 0; i < len(recs); {
+		r := &recs[i]
+		ts := r.Timestamp
+		j := i + 1
+		for ; j < len(recs) && recs[j].Partition == r.Partition && recs[j].Topic == r.Topic; j++ {
+			ts = max(ts, recs[j].Timestamp)
 		}
+		k := topicPartition{r.Topic, r.Partition}
+		if v, ok := n[k]; !ok || ts > v {
+			n[k] = ts
+		}
+		i = j
 	}
+}
+
+// laggingInputs lists the input partitions worth waiting for: not fetched
+// to their end, and either forced, or behind the records in hand (whose
+// newest times are newest) for the same task partition (none in hand, or
+// the newest in hand older than the newest of another topic). With force,
+// only the forced topics count.
+func (e *Engine) laggingInputs(ctx context.Context, q *runningQuery, newest newestTimes, force map[string]bool) (map[topicPartition]bool, error) {
+	newestOther := map[int32]int64{} // per partition, over all topics
 	for k, ts := range newest {
 		if v, ok := newestOther[k.partition]; !ok || ts > v {
 			newestOther[k.partition] = ts

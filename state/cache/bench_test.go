@@ -26,10 +26,16 @@ func (sink) NewIterator([]byte, []byte) (state.Iterator, error) {
 // BenchmarkJoinPattern is a stream-stream join's use of the cache: every
 // op writes one record of a random key (of 25,000) under a new window key
 // into one side and scans the other side's range of another random key;
-// a commit flushes every 16,000 ops.
+// a commit flushes every 16,000 ops. In both modes (Wrap and Buffer).
 func BenchmarkJoinPattern(b *testing.B) {
+	for _, mode := range modes {
+		b.Run(mode.name, func(b *testing.B) { joinPattern(b, mode.wrap) })
+	}
+}
+
+func joinPattern(b *testing.B, wrap func(*cache.Cache, state.KeyValueStore) *cache.Store) {
 	c := cache.New(cache.Options{})
-	sides := [2]*cache.Store{c.Wrap(sink{}), c.Wrap(sink{})}
+	sides := [2]*cache.Store{wrap(c, sink{}), wrap(c, sink{})}
 	r := rand.New(rand.NewPCG(1, 2))
 	val := make([]byte, 150)
 	var k, key, lo, hi []byte

@@ -198,7 +198,9 @@ func (s *Store) insert(key []byte, val []byte, deleted, dirty bool) *entry {
 	s.c.stats.Bytes += e.size()
 	s.c.stats.Entries++
 	if dirty {
-		s.l.Set(e.key, e)
+		if prev, ok := s.l.Set(e.key, e); ok {
+			s.c.unlink(prev) // a buffer's key written again (see set)
+		}
 	}
 	return e
 }
@@ -251,7 +253,13 @@ func (s *Store) Delete(key []byte) error {
 }
 
 func (s *Store) set(key, v []byte, deleted bool) {
-	e := s.lookup(key)
+	if s.buffer {
+		// A new entry replaces any earlier one: one search instead of a
+		// lookup and an insert.
+		s.insert(key, v, deleted, true)
+		return
+	}
+	e := s.m[str(key)]
 	if e == nil {
 		s.insert(key, v, deleted, true)
 		return

@@ -153,38 +153,63 @@ func lastPerPartition(recs []kafka.Record) []kafka.Record {
 // keeping each partition's own order, as a Kafka Streams task picks the
 // partition with the lowest head timestamp: a join sees its inputs in time
 // order rather than in fetch order.
+//
+// Ties go to the partition met first in recs. A poll returns each
+// partition's records together, so the queues are built a run at a time,
+// and the merge takes from the chosen queue every record that sorts before
+// the other heads at once rather than comparing heads per record.
 func mergeByTime(recs []kafka.Record) []kafka.Record {
-	type tp struct {
+	type queue struct {
 		topic string
 		part  int32
+		recs  []kafka.Record
 	}
-	var order []tp
-	queues := map[tp][]kafka.Record{}
-	for _, r := range recs {
-		k := tp{r.Topic, r.Partition}
-		if _, ok := queues[k]; !ok {
-			order = append(order, k)
+	var qs []queue
+	for i := 0; i < len(recs); {
+		r := &recs[i]
+		j := i + 1
+		for j < len(recs) && recs[j].Partition == r.Partition && recs[j].Topic == r.Topic {
+			j++
 		}
-		queues[k] = append(queues[k], r)
+		q := slices.IndexFunc(qs, func(q queue) bool { return q.part == r.Partition && q.topic == r.Topic })
+		if q < 0 {
+			q = len(qs)
+			qs = append(qs, queue{topic: r.Topic, part: r.Partition})
+		}
+		qs[q].recs = append(qs[q].recs, recs[i:j]...)
+		i = j
 	}
-	if len(order) < 2 {
+	if len(qs) < 2 {
 		return recs
 	}
 	out := make([]kafka.Record, 0, len(recs))
 	for len(out) < len(recs) {
-		best := -1
-		for i, k := range order {
-			q := queues[k]
-			if len(q) == 0 {
+		// best has the lowest head; next, the lowest head of the others.
+		best, next := -1, -1
+		for i := range qs {
+			if len(qs[i].recs) == 0 {
 				continue
 			}
-			if best < 0 || q[0].Timestamp < queues[order[best]][0].Timestamp {
-				best = i
+			switch ts := qs[i].recs[0].Timestamp; {
+			case best < 0 || ts < qs[best].recs[0].Timestamp:
+				best, next = i, best
+			case next < 0 || ts < qs[next].recs[0].Timestamp:
+				next = i
 			}
 		}
-		k := order[best]
-		out = append(out, queues[k][0])
-		queues[k] = queues[k][1:]
+		q := qs[best].recs
+		n := len(q)
+		if next >= 0 {
+			// Take while the head stays the lowest: below next's head, or
+			// equal to it when best comes first.
+			lim := qs[next].recs[0].Timestamp
+			n = 1
+			for n < len(q) && (q[n].Timestamp < lim || q[n].Timestamp == lim && best < next) {
+				n++
+			}
+		}
+		out = append(out, q[:n]...)
+		qs[best].recs = q[n:]
 	}
 	return out
 }

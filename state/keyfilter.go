@@ -12,27 +12,18 @@ import "github.com/bits-and-blooms/bloom/v3"
 // filters, each with twice the room of the one before, so that it grows
 // with the keys without knowing their number ahead, at under two bytes a
 // key. A key is added to the last filter unless some filter may hold it
-// already. Every filter uses the same hash functions, so a key is hashed
-// once per call; the false positive rate is about filterFP per filter.
-// Deletes are not tracked: a deleted key stays "maybe present".
+// already; the false positive rate is about filterFP per filter. Deletes
+// are not tracked: a deleted key stays "maybe present".
 type keyFilter struct {
 	layers []*bloom.BloomFilter
-	size   uint     // keys the last layer was sized for
-	room   uint     // keys the last layer takes before the next is added
-	locs   []uint64 // the key of the call's hash locations
+	size   uint // keys the last layer was sized for
+	room   uint // keys the last layer takes before the next is added
 }
 
 const (
 	filterFirst = 4096 // keys the first layer is sized for
 	filterFP    = 0.01 // false positive rate of each layer
 )
-
-// filterK is the number of hash functions of every layer: the bloom
-// package's estimate for filterFP, the same whatever the layer's size.
-var filterK = func() uint {
-	_, k := bloom.EstimateParameters(filterFirst, filterFP)
-	return k
-}()
 
 func newKeyFilter() *keyFilter {
 	f := &keyFilter{}
@@ -41,37 +32,28 @@ func newKeyFilter() *keyFilter {
 }
 
 func (f *keyFilter) grow(keys uint) {
-	m, _ := bloom.EstimateParameters(keys, filterFP)
-	f.layers = append(f.layers, bloom.New(m, filterK))
+	f.layers = append(f.layers, bloom.NewWithEstimates(keys, filterFP))
 	f.size, f.room = keys, keys
-}
-
-// held hashes key into f.locs and reports whether some layer may hold it.
-func (f *keyFilter) held(key []byte) bool {
-	f.locs = bloom.Locations(key, filterK)
-	for _, l := range f.layers {
-		if l.TestLocations(f.locs) {
-			return true
-		}
-	}
-	return false
 }
 
 // add notes that key was written.
 func (f *keyFilter) add(key []byte) {
-	if f.held(key) {
+	if f.mayHold(key) {
 		return
 	}
 	if f.room == 0 {
 		f.grow(2 * f.size)
 	}
-	last := f.layers[len(f.layers)-1]
-	b, m := last.BitSet(), uint64(last.Cap())
-	for _, loc := range f.locs {
-		b.Set(uint(loc % m))
-	}
+	f.layers[len(f.layers)-1].Add(key)
 	f.room--
 }
 
 // mayHold reports whether key may have been written: false means never.
-func (f *keyFilter) mayHold(key []byte) bool { return f.held(key) }
+func (f *keyFilter) mayHold(key []byte) bool {
+	for _, l := range f.layers {
+		if l.Test(key) {
+			return true
+		}
+	}
+	return false
+}

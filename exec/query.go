@@ -155,14 +155,15 @@ func lastPerPartition(recs []kafka.Record) []kafka.Record {
 // order rather than in fetch order.
 //
 // Ties go to the partition met first in recs. A poll returns each
-// partition's records together, so the queues are built a run at a time,
-// and the merge takes from the chosen queue every record that sorts before
-// the other heads at once rather than comparing heads per record.
+// partition's records together, so the queues are runs of recs (not
+// copies), and the merge takes from the chosen queue every record that
+// sorts before the other heads at once rather than comparing heads per
+// record.
 func mergeByTime(recs []kafka.Record) []kafka.Record {
 	type queue struct {
 		topic string
 		part  int32
-		recs  []kafka.Record
+		runs  [][]kafka.Record // the partition's records in order; none empty
 	}
 	var qs []queue
 	for i := 0; i < len(recs); {
@@ -176,40 +177,45 @@ func mergeByTime(recs []kafka.Record) []kafka.Record {
 			q = len(qs)
 			qs = append(qs, queue{topic: r.Topic, part: r.Partition})
 		}
-		qs[q].recs = append(qs[q].recs, recs[i:j]...)
+		qs[q].runs = append(qs[q].runs, recs[i:j])
 		i = j
 	}
 	if len(qs) < 2 {
 		return recs
 	}
+	head := func(q int) int64 { return qs[q].runs[0][0].Timestamp }
 	out := make([]kafka.Record, 0, len(recs))
 	for len(out) < len(recs) {
 		// best has the lowest head; next, the lowest head of the others.
 		best, next := -1, -1
 		for i := range qs {
-			if len(qs[i].recs) == 0 {
+			if len(qs[i].runs) == 0 {
 				continue
 			}
-			switch ts := qs[i].recs[0].Timestamp; {
-			case best < 0 || ts < qs[best].recs[0].Timestamp:
+			switch ts := head(i); {
+			case best < 0 || ts < head(best):
 				best, next = i, best
-			case next < 0 || ts < qs[next].recs[0].Timestamp:
+			case next < 0 || ts < head(next):
 				next = i
 			}
 		}
-		q := qs[best].recs
-		n := len(q)
+		run := qs[best].runs[0]
+		n := len(run)
 		if next >= 0 {
 			// Take while the head stays the lowest: below next's head, or
 			// equal to it when best comes first.
-			lim := qs[next].recs[0].Timestamp
+			lim := head(next)
 			n = 1
-			for n < len(q) && (q[n].Timestamp < lim || q[n].Timestamp == lim && best < next) {
+			for n < len(run) && (run[n].Timestamp < lim || run[n].Timestamp == lim && best < next) {
 				n++
 			}
 		}
-		out = append(out, q[:n]...)
-		qs[best].recs = q[n:]
+		out = append(out, run[:n]...)
+		if n == len(run) {
+			qs[best].runs = qs[best].runs[1:]
+		} else {
+			qs[best].runs[0] = run[n:]
+		}
 	}
 	return out
 }
@@ -600,10 +606,14 @@ func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runni
 	// catches up, and a scan per round was a tenth of a join's CPU.
 	newest := newestTimes{}
 	newest.note(recs)
+	// The polls are joined once at the end: appending each to recs copied
+	// the records again every time the slice grew.
+	var polls [][]kafka.Record
+	n := len(recs)
 	for time.Since(idleSince) < maxTaskIdle && ctx.Err() == nil {
 		need, err := e.laggingInputs(ctx, q, newest, force)
 		if err != nil || len(need) == 0 {
-			return recs
+			break
 		}
 		// Stop reading the topics not waited for, or a stream read at full
 		// speed piles up in memory while a table catches up.
@@ -632,9 +642,18 @@ func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runni
 			}
 		}
 		newest.note(more)
-		recs = append(recs, more...)
+		polls = append(polls, more)
+		n += len(more)
 	}
-	return recs
+	if len(polls) == 0 {
+		return recs
+	}
+	out := make([]kafka.Record, 0, n)
+	out = append(out, recs...)
+	for _, p := range polls {
+		out = append(out, p...)
+	}
+	return out
 }
 
 type topicPartition struct {

@@ -160,38 +160,69 @@ func lastPerPartition(recs []kafka.Record) []kafka.Record {
 // keeping each partition's own order, as a Kafka Streams task picks the
 // partition with the lowest head timestamp: a join sees its inputs in time
 // order rather than in fetch order.
+//
+// Ties go to the partition met first in recs. A poll returns each
+// partition's records together, so the queues are runs of recs (not
+// copies), and the merge takes from the chosen queue every record that
+// sorts before the other heads at once rather than comparing heads per
+// record.
 func mergeByTime(recs []kafka.Record) []kafka.Record {
-	type tp struct {
+	type queue struct {
 		topic string
 		part  int32
+		runs  [][]kafka.Record // the partition's records in order; none empty
 	}
-	var order []tp
-	queues := map[tp][]kafka.Record{}
-	for _, r := range recs {
-		k := tp{r.Topic, r.Partition}
-		if _, ok := queues[k]; !ok {
-			order = append(order, k)
+	var qs []queue
+	for i := 0; i < len(recs); {
+		r := &recs[i]
+		j := i + 1
+		for j < len(recs) && recs[j].Partition == r.Partition && recs[j].Topic == r.Topic {
+			j++
 		}
-		queues[k] = append(queues[k], r)
+		q := slices.IndexFunc(qs, func(q queue) bool { return q.part == r.Partition && q.topic == r.Topic })
+		if q < 0 {
+			q = len(qs)
+			qs = append(qs, queue{topic: r.Topic, part: r.Partition})
+		}
+		qs[q].runs = append(qs[q].runs, recs[i:j])
+		i = j
 	}
-	if len(order) < 2 {
+	if len(qs) < 2 {
 		return recs
 	}
+	head := func(q int) int64 { return qs[q].runs[0][0].Timestamp }
 	out := make([]kafka.Record, 0, len(recs))
 	for len(out) < len(recs) {
-		best := -1
-		for i, k := range order {
-			q := queues[k]
-			if len(q) == 0 {
+		// best has the lowest head; next, the lowest head of the others.
+		best, next := -1, -1
+		for i := range qs {
+			if len(qs[i].runs) == 0 {
 				continue
 			}
-			if best < 0 || q[0].Timestamp < queues[order[best]][0].Timestamp {
-				best = i
+			switch ts := head(i); {
+			case best < 0 || ts < head(best):
+				best, next = i, best
+			case next < 0 || ts < head(next):
+				next = i
 			}
 		}
-		k := order[best]
-		out = append(out, queues[k][0])
-		queues[k] = queues[k][1:]
+		run := qs[best].runs[0]
+		n := len(run)
+		if next >= 0 {
+			// Take while the head stays the lowest: below next's head, or
+			// equal to it when best comes first.
+			lim := head(next)
+			n = 1
+			for n < len(run) && (run[n].Timestamp < lim || run[n].Timestamp == lim && best < next) {
+				n++
+			}
+		}
+		out = append(out, run[:n]...)
+		if n == len(run) {
+			qs[best].runs = qs[best].runs[1:]
+		} else {
+			qs[best].runs[0] = run[n:]
+		}
 	}
 	return out
 }
@@ -630,10 +661,19 @@ func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runni
 			cons.ResumeTopics(paused...)
 		}
 	}()
+	// Kept up to date with each poll rather than recomputed from all the
+	// records in hand: this loop may go round many times while a side
+	// catches up, and a scan per round was a tenth of a join's CPU.
+	newest := newestTimes{}
+	newest.note(recs)
+	// The polls are joined once at the end: appending each to recs copied
+	// the records again every time the slice grew.
+	var polls [][]kafka.Record
+	n := len(recs)
 	for time.Since(idleSince) < maxTaskIdle && ctx.Err() == nil {
-		need, err := e.laggingInputs(ctx, q, recs, force)
+		need, err := e.laggingInputs(ctx, q, newest, force)
 		if err != nil || len(need) == 0 {
-			return recs
+			break
 		}
 		// Stop reading the topics not waited for, or a stream read at full
 		// speed piles up in memory while a table catches up.
@@ -661,9 +701,19 @@ func (e *Engine) fillLagging(ctx context.Context, cons *kafka.Consumer, q *runni
 				break
 			}
 		}
-		recs = append(recs, more...)
+		newest.note(more)
+		polls = append(polls, more)
+		n += len(more)
 	}
-	return recs
+	if len(polls) == 0 {
+		return recs
+	}
+	out := make([]kafka.Record, 0, n)
+	out = append(out, recs...)
+	for _, p := range polls {
+		out = append(out, p...)
+	}
+	return out
 }
 
 type topicPartition struct {
@@ -671,19 +721,36 @@ type topicPartition struct {
 	partition int32
 }
 
-// laggingInputs lists the input partitions worth waiting for: not fetched
-// to their end, and either forced, or behind the records in hand for the
-// same task partition (none in hand, or the newest in hand older than the
-// newest of another topic). With force, only the forced topics count.
-func (e *Engine) laggingInputs(ctx context.Context, q *runningQuery, recs []kafka.Record, force map[string]bool) (map[topicPartition]bool, error) {
-	newest := map[topicPartition]int64{}
-	newestOther := map[int32]int64{} // per partition, over all topics
-	for _, r := range recs {
-		k := topicPartition{r.Topic, r.Partition}
-		if v, ok := newest[k]; !ok || r.Timestamp > v {
-			newest[k] = r.Timestamp
+// newestTimes is, per input partition, the time of the newest record in
+// hand.
+type newestTimes map[topicPartition]int64
+
+// note takes recs into account. A poll returns each partition's records
+// together, so the map is read once per run of one partition's records
+// rather than once per record.
+func (n newestTimes) note(recs []kafka.Record) {
+	for i := 0; i < len(recs); {
+		r := &recs[i]
+		ts := r.Timestamp
+		j := i + 1
+		for ; j < len(recs) && recs[j].Partition == r.Partition && recs[j].Topic == r.Topic; j++ {
+			ts = max(ts, recs[j].Timestamp)
 		}
+		k := topicPartition{r.Topic, r.Partition}
+		if v, ok := n[k]; !ok || ts > v {
+			n[k] = ts
+		}
+		i = j
 	}
+}
+
+// laggingInputs lists the input partitions worth waiting for: not fetched
+// to their end, and either forced, or behind the records in hand (whose
+// newest times are newest) for the same task partition (none in hand, or
+// the newest in hand older than the newest of another topic). With force,
+// only the forced topics count.
+func (e *Engine) laggingInputs(ctx context.Context, q *runningQuery, newest newestTimes, force map[string]bool) (map[topicPartition]bool, error) {
+	newestOther := map[int32]int64{} // per partition, over all topics
 	for k, ts := range newest {
 		if v, ok := newestOther[k.partition]; !ok || ts > v {
 			newestOther[k.partition] = ts

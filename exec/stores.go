@@ -260,8 +260,9 @@ func (ts *taskStores) window(name string, retention int64, peek func(state.Recor
 
 // cachedSegments opens and restores a segmented store behind the
 // write-back cache (its writes reach the store and the changelog at commit);
-// peek sees restored records.
-func (ts *taskStores) cachedSegments(name string, o state.SegmentOptions, peek func(state.Record)) (*state.Segmented, state.KeyValueStore, error) {
+// peek sees restored records. wrap is the cache's Wrap or Buffer.
+func (ts *taskStores) cachedSegments(name string, o state.SegmentOptions, peek func(state.Record),
+	wrap func(state.KeyValueStore) *cache.Store) (*state.Segmented, state.KeyValueStore, error) {
 	seg, err := state.NewSegmented(name, ts.segments(), o)
 	if err != nil {
 		return nil, nil, err
@@ -269,12 +270,12 @@ func (ts *taskStores) cachedSegments(name string, o state.SegmentOptions, peek f
 	if err := ts.restore(name, seg, peek); err != nil {
 		return nil, nil, err
 	}
-	return seg, ts.cache.Wrap(seg), nil
+	return seg, wrap(seg), nil
 }
 
 // session opens a session store behind the write-back cache.
 func (ts *taskStores) session(name string, retention int64, peek func(state.Record)) (state.SessionStore, *state.Segmented, error) {
-	seg, kv, err := ts.cachedSegments(name, state.SessionSegments(retention, 0), peek)
+	seg, kv, err := ts.cachedSegments(name, state.SessionSegments(retention, 0), peek, ts.cache.Wrap)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -282,10 +283,12 @@ func (ts *taskStores) session(name string, retention int64, peek func(state.Reco
 }
 
 // cachedWindow opens a window store that retains duplicates (a
-// stream-stream join side) behind the write-back cache; kv is its cached
-// key-value layer, for writing encoded window keys.
+// stream-stream join side) behind the write-back cache as a write buffer
+// (cache.Buffer: the join writes each record once and reads by range scans,
+// so flushed entries are not worth keeping); kv is its cached key-value
+// layer, for writing encoded window keys.
 func (ts *taskStores) cachedWindow(name string, retention int64) (state.WindowStore, state.KeyValueStore, error) {
-	seg, kv, err := ts.cachedSegments(name, state.WindowSegments(retention, 0), nil)
+	seg, kv, err := ts.cachedSegments(name, state.WindowSegments(retention, 0), nil, ts.cache.Buffer)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -131,6 +131,17 @@ func spanOf(from, to []byte, suffix int, timeAt func([]byte) (int64, bool)) (lo,
 	return lo, hi, lo <= hi
 }
 
+// recordKey returns the SegmentOptions.Key of keys with a suffix of the
+// given length: the key without it (nil when too short).
+func recordKey(suffix int) func([]byte) []byte {
+	return func(k []byte) []byte {
+		if len(k) < suffix {
+			return nil
+		}
+		return k[: len(k)-suffix : len(k)-suffix]
+	}
+}
+
 // WindowSpan is the SegmentOptions.Span of window stores.
 func WindowSpan(from, to []byte) (lo, hi int64, ok bool) {
 	return spanOf(from, to, WindowSuffixLen, WindowKeyTime)

@@ -32,19 +32,31 @@ type SegmentOptions struct {
 	// TimeOf extracts the time an encoded key is segmented by.
 	TimeOf func(key []byte) (int64, bool)
 	// Span, optional, bounds the time a scan [from, to) can touch, so that a
-	// per-key fetch opens only the segments that matter.
+	// per-key fetch opens only the segments that matter. It accepts (ok)
+	// only bounds that are encodings of one record key: such a scan is a
+	// per-key fetch, and entries of other keys that happen to sort inside
+	// its range may be left out.
 	Span func(from, to []byte) (lo, hi int64, ok bool)
+	// Key, optional with Span, returns the record key an encoded key
+	// starts with. Each segment the store creates then keeps a filter of
+	// the record keys written to it, and a per-key fetch skips the
+	// segments that never held its key (see keyFilter). Segments that
+	// already existed when the store was opened have no filter: they are
+	// always read.
+	Key func(encoded []byte) []byte
 }
 
 // WindowSegments returns the options of a window store's segments.
 func WindowSegments(retention, interval int64) SegmentOptions {
-	return SegmentOptions{Retention: retention, Interval: interval, TimeOf: WindowKeyTime, Span: WindowSpan}
+	return SegmentOptions{Retention: retention, Interval: interval, TimeOf: WindowKeyTime, Span: WindowSpan,
+		Key: recordKey(WindowSuffixLen)}
 }
 
 // SessionSegments returns the options of a session store's segments
 // (segmented by session end).
 func SessionSegments(retention, interval int64) SegmentOptions {
-	return SegmentOptions{Retention: retention, Interval: interval, TimeOf: SessionKeyTime, Span: SessionSpan}
+	return SegmentOptions{Retention: retention, Interval: interval, TimeOf: SessionKeyTime, Span: SessionSpan,
+		Key: recordKey(SessionSuffixLen)}
 }
 
 // Segmented is a KeyValueStore over window or session keys that spreads
@@ -65,6 +77,7 @@ type Segmented struct {
 	cutoff    int64   // entries with time <= cutoff are expired, once expiring
 	expiring  bool
 	batchByID map[int64][]Entry
+	filters   map[int64]*keyFilter // of the segments created since open, with Key
 }
 
 var _ KeyValueStore = (*Segmented)(nil)
@@ -81,7 +94,8 @@ func NewSegmented(name string, p SegmentProvider, o SegmentOptions) (*Segmented,
 	if o.Interval <= 0 {
 		o.Interval = max(o.Retention/2, 60000)
 	}
-	s := &Segmented{name: name, p: p, o: o, segs: map[int64]KeyValueStore{}, batchByID: map[int64][]Entry{}}
+	s := &Segmented{name: name, p: p, o: o, segs: map[int64]KeyValueStore{}, batchByID: map[int64][]Entry{},
+		filters: map[int64]*keyFilter{}}
 	ids, err := p.SegmentIDs(name)
 	if err != nil {
 		return nil, fmt.Errorf("segmented store %s: list segments: %w", name, err)
@@ -142,7 +156,17 @@ func (s *Segmented) segment(id int64, create bool) (KeyValueStore, error) {
 	s.segs[id] = seg
 	i, _ := slices.BinarySearch(s.ids, id)
 	s.ids = slices.Insert(s.ids, i, id)
+	if s.o.Key != nil {
+		s.filters[id] = newKeyFilter()
+	}
 	return seg, nil
+}
+
+// wrote notes a write of key to segment id in its filter, if it has one.
+func (s *Segmented) wrote(id int64, key []byte) {
+	if f := s.filters[id]; f != nil {
+		f.add(s.o.Key(key))
+	}
 }
 
 // Get returns the value of key, nil if absent or expired.
@@ -168,10 +192,12 @@ func (s *Segmented) Put(key, value []byte) error {
 	if err != nil || s.Expired(t) {
 		return err
 	}
-	seg, err := s.segment(s.segID(t), true)
+	id := s.segID(t)
+	seg, err := s.segment(id, true)
 	if err != nil {
 		return err
 	}
+	s.wrote(id, key)
 	return seg.Put(key, value)
 }
 
@@ -217,6 +243,11 @@ func (s *Segmented) Apply(batch []Entry) error {
 		}
 		seg, err := s.segment(id, true)
 		if err == nil {
+			for _, e := range b {
+				if e.Value != nil {
+					s.wrote(id, e.Key)
+				}
+			}
 			err = seg.Apply(b)
 		}
 		errs = append(errs, err)
@@ -233,14 +264,21 @@ func (s *Segmented) NewIterator(from, to []byte) (Iterator, error) {
 		return EmptyIterator(nil), nil
 	}
 	loID, hiID := int64(math.MinInt64), int64(math.MaxInt64)
+	var key []byte // the record key of a per-key fetch, with filters
 	if s.o.Span != nil {
 		if lo, hi, ok := s.o.Span(from, to); ok {
 			loID, hiID = s.segID(lo), s.segID(hi)
+			if s.o.Key != nil {
+				key = s.o.Key(from)
+			}
 		}
 	}
 	var its []Iterator
 	for _, id := range s.ids {
 		if id < loID || id > hiID {
+			continue
+		}
+		if f := s.filters[id]; f != nil && key != nil && !f.mayHold(key) {
 			continue
 		}
 		it, err := s.segs[id].NewIterator(from, to)
@@ -286,6 +324,7 @@ func (s *Segmented) Expire(streamTime int64) error {
 			errs = append(errs, fmt.Errorf("segmented store %s: drop segment %d: %w", s.name, id, err))
 		}
 		delete(s.segs, id)
+		delete(s.filters, id)
 		s.ids = s.ids[1:]
 	}
 	return errors.Join(errs...)

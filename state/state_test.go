@@ -165,3 +165,85 @@ func TestMergeIterators(t *testing.T) {
 		t.Errorf("merged %v %v", got, err)
 	}
 }
+
+// countingSegments counts the iterators opened on its segments.
+type countingSegments struct {
+	*mem.Segments
+	iters int
+}
+
+func (c *countingSegments) OpenSegment(store string, id int64) (state.KeyValueStore, error) {
+	s, err := c.Segments.OpenSegment(store, id)
+	return iterCounting{s, c}, err
+}
+
+type iterCounting struct {
+	state.KeyValueStore
+	c *countingSegments
+}
+
+func (s iterCounting) NewIterator(from, to []byte) (state.Iterator, error) {
+	s.c.iters++
+	return s.KeyValueStore.NewIterator(from, to)
+}
+
+func (s iterCounting) Range(from, to []byte, fn func(k, v []byte) bool) error {
+	it, err := s.NewIterator(from, to)
+	return state.RangeIter(it, err, fn)
+}
+
+// TestSegmentKeyFilter checks that a per-key fetch skips the segments that
+// never held its key, and reads those that existed before the store was
+// opened (which have no filter).
+func TestSegmentKeyFilter(t *testing.T) {
+	p := &countingSegments{Segments: mem.NewSegments()}
+	open := func() state.WindowStore {
+		seg, err := state.NewSegmented("w", p, state.WindowSegments(100, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return state.NewWindowStore(nil, seg, true)
+	}
+	fetch := func(ws state.WindowStore, key string) (string, int) {
+		t.Helper()
+		before := p.iters
+		var got []string
+		if err := ws.Fetch([]byte(key), 0, 100, func(start int64, v []byte) bool {
+			got = append(got, fmt.Sprintf("%d=%s", start, v))
+			return true
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(got, " "), p.iters - before
+	}
+	ws := open()
+	for _, w := range []struct {
+		key   string
+		start int64
+	}{{"a", 1}, {"a", 15}, {"b", 12}, {"ab", 5}} {
+		if err := ws.Put([]byte(w.key), w.start, []byte(w.key)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		key, want string
+		segs      int // segments read (of 0 and 1)
+	}{
+		{"a", "1=a 15=a", 2},
+		{"b", "12=b", 1},
+		{"ab", "5=ab", 1},
+		{"c", "", 0},
+	} {
+		if got, segs := fetch(ws, tc.key); got != tc.want || segs != tc.segs {
+			t.Errorf("fetch %s: %q reading %d segments, want %q reading %d", tc.key, got, segs, tc.want, tc.segs)
+		}
+	}
+	// Reopened, the store reads its existing segments for every key.
+	ws = open()
+	if got, segs := fetch(ws, "c"); got != "" || segs != 2 {
+		t.Errorf("reopened, fetch c: %q reading %d segments, want none reading 2", got, segs)
+	}
+	if got, _ := fetch(ws, "b"); got != "12=b" {
+		t.Errorf("reopened, fetch b: %q", got)
+	}
+}

@@ -9,18 +9,25 @@
 // record per commit.
 //
 // Layout: one Cache per task, one Store per wrapped store. Each Store keeps a
-// map of its entries (point reads) and a skip list of its dirty ones
-// (ordered scans merged with the store underneath); all entries share one
-// LRU list and one byte budget. Dirty entries are written back in key order,
-// one Apply per store, and each write is forwarded to the Changelog. Deletes
-// are kept as dirty tombstones until flushed, so they hide the value
-// underneath.
+// map of its entries (point reads) and a sorted map (a B-tree, package
+// state/internal/sorted) of its dirty ones (ordered scans merged with the
+// store underneath); all entries share one LRU list and one byte budget.
+// Dirty entries are written back in key order, one Apply per store, and each
+// write is forwarded to the Changelog. Deletes are kept as dirty tombstones
+// until flushed, so they hide the value underneath.
 //
-// Why only dirty entries are in the skip list: a clean entry holds what the
+// Why only dirty entries are in the sorted map: a clean entry holds what the
 // store underneath holds, so a scan finds it there anyway. Keeping clean
-// entries out makes a flush empty the list in one step, and evicting a clean
-// entry costs no list search; a join, which writes every record once and
-// evicts it later, spent a third of its time in those searches.
+// entries out makes a flush empty the map in one step, and evicting a clean
+// entry costs no search.
+//
+// A store wrapped with Buffer keeps no clean entries at all: its writes are
+// held until the flush as with Wrap, then dropped, and its reads are not
+// cached. That suits a store written once per key and read by range scans,
+// as a stream-stream join's window stores are (Kafka Streams does not cache
+// those at all): there the clean entries only cost their upkeep and their
+// evictions, while the writes still reach RocksDB and the changelog in one
+// sorted batch per flush rather than one call per record.
 //
 // When the budget is exceeded, the least recently used entries are evicted;
 // meeting a dirty one forces an early flush of the whole cache first (so the
@@ -37,14 +44,14 @@ import (
 	"unsafe"
 
 	"github.com/sluicedb/sluice/state"
-	"github.com/sluicedb/sluice/state/internal/skl"
+	"github.com/sluicedb/sluice/state/internal/sorted"
 )
 
 // DefaultMaxBytes is Kafka Streams' default cache size (cache.max.bytes).
 const DefaultMaxBytes = 10 << 20
 
 // entryOverhead approximates the bytes an entry costs beyond its key and
-// value: the entry, its map slot and its skip-list node.
+// value: the entry, its map slot and its sorted-map item.
 const entryOverhead = 128
 
 // Options configure a Cache.
@@ -102,11 +109,13 @@ func (e *entry) size() int64 { return int64(len(e.key)+len(e.val)) + entryOverhe
 // Store is one store seen through the cache. It implements
 // state.KeyValueStore; writes reach the wrapped store at Flush.
 type Store struct {
-	c     *Cache
-	inner state.KeyValueStore
-	m     map[string]*entry
-	l     skl.List[*entry] // the dirty entries, in key order
-	batch []state.Entry
+	c      *Cache
+	inner  state.KeyValueStore
+	buffer bool               // Buffer: no clean entries, m unused
+	m      map[string]*entry  // every entry (unless buffer)
+	l      sorted.Map[*entry] // the dirty entries, in key order
+	batch  []state.Entry
+	spare  *cursor // of a closed iterator, for the next NewIterator
 }
 
 var _ state.KeyValueStore = (*Store)(nil)
@@ -115,6 +124,17 @@ var _ state.KeyValueStore = (*Store)(nil)
 // under inner.Name().
 func (c *Cache) Wrap(inner state.KeyValueStore) *Store {
 	s := &Store{c: c, inner: inner, m: map[string]*entry{}}
+	c.stores = append(c.stores, s)
+	return s
+}
+
+// Buffer puts inner behind the cache as a write buffer: writes are held
+// until they are flushed, as with Wrap, and then dropped from memory; reads
+// of keys not written since the last flush go to inner and are not cached.
+// Its entries share the cache's LRU list and byte budget, so they force an
+// early flush as Wrap's dirty entries do.
+func (c *Cache) Buffer(inner state.KeyValueStore) *Store {
+	s := &Store{c: c, inner: inner, buffer: true}
 	c.stores = append(c.stores, s)
 	return s
 }
@@ -149,42 +169,64 @@ func (c *Cache) pushFront(e *entry) {
 	c.lru.next = e
 }
 
+// remove drops e from the cache.
 func (c *Cache) remove(e *entry) {
-	e.prev.next, e.next.prev = e.next, e.prev
-	e.prev, e.next = nil, nil
-	delete(e.s.m, e.key)
+	c.unlink(e)
+	if !e.s.buffer {
+		delete(e.s.m, e.key)
+	}
 	if e.dirty {
 		e.s.l.Delete(e.key)
 	}
+}
+
+// unlink drops e from the LRU list and the budget; its store's maps are
+// the caller's to update.
+func (c *Cache) unlink(e *entry) {
+	e.prev.next, e.next.prev = e.next, e.prev
+	e.prev, e.next = nil, nil
 	c.stats.Bytes -= e.size()
 	c.stats.Entries--
 }
 
 func (s *Store) insert(key []byte, val []byte, deleted, dirty bool) *entry {
 	e := &entry{key: string(key), val: val, deleted: deleted, dirty: dirty, s: s}
-	s.m[e.key] = e
+	if !s.buffer {
+		s.m[e.key] = e
+	}
 	s.c.pushFront(e)
 	s.c.stats.Bytes += e.size()
 	s.c.stats.Entries++
 	if dirty {
-		s.l.Set(e.key, e)
+		if prev, ok := s.l.Set(e.key, e); ok {
+			s.c.unlink(prev) // a buffer's key written again (see set)
+		}
 	}
 	return e
+}
+
+// lookup returns key's entry, nil if none.
+func (s *Store) lookup(key []byte) *entry {
+	if s.buffer {
+		e, _ := s.l.Get(str(key))
+		return e
+	}
+	return s.m[str(key)]
 }
 
 // Get returns key's value, from memory if cached, else from the wrapped
 // store (and then cached). The slice is read-only and valid until the next
 // write to the cache.
 func (s *Store) Get(key []byte) ([]byte, error) {
-	if e := s.m[str(key)]; e != nil {
+	if e := s.lookup(key); e != nil {
 		s.c.stats.Hits++
 		s.c.touch(e)
 		return e.val, nil
 	}
 	s.c.stats.Misses++
 	v, err := s.inner.Get(key)
-	if err != nil || v == nil {
-		return nil, err
+	if err != nil || v == nil || s.buffer {
+		return v, err
 	}
 	e := s.insert(key, bytes.Clone(v), false, false)
 	if e.val == nil {
@@ -211,6 +253,12 @@ func (s *Store) Delete(key []byte) error {
 }
 
 func (s *Store) set(key, v []byte, deleted bool) {
+	if s.buffer {
+		// A new entry replaces any earlier one: one search instead of a
+		// lookup and an insert.
+		s.insert(key, v, deleted, true)
+		return
+	}
 	e := s.m[str(key)]
 	if e == nil {
 		s.insert(key, v, deleted, true)
@@ -281,10 +329,10 @@ func (s *Store) flush() (int, error) {
 		return 0, nil
 	}
 	s.batch = s.batch[:0]
-	for n := s.l.First(); n != nil; n = n.Next() {
-		e := n.Value
+	s.l.Scan(func(_ string, e *entry) bool {
 		s.batch = append(s.batch, state.Entry{Key: byts(e.key), Value: e.val})
-	}
+		return true
+	})
 	defer clear(s.batch)
 	if err := s.inner.Apply(s.batch); err != nil {
 		return 0, fmt.Errorf("cache flush %s: %w", s.Name(), err)
@@ -298,15 +346,18 @@ func (s *Store) flush() (int, error) {
 			}
 		}
 	}
-	for n := s.l.First(); n != nil; n = n.Next() {
-		e := n.Value
-		e.dirty = false
-		if e.deleted {
-			s.c.remove(e)
-		}
-	}
 	n := s.l.Len()
-	s.l = skl.List[*entry]{} // every dirty entry is now clean
+	s.l.Scan(func(_ string, e *entry) bool {
+		e.dirty = false
+		if e.deleted || s.buffer {
+			s.c.unlink(e) // the sorted map is cleared below
+			if !s.buffer {
+				delete(s.m, e.key)
+			}
+		}
+		return true
+	})
+	s.l.Clear() // every dirty entry is now clean, or gone
 	s.c.stats.FlushedEntries += uint64(n)
 	return n, nil
 }
@@ -316,7 +367,7 @@ func (s *Store) flush() (int, error) {
 func (c *Cache) Discard() {
 	for _, s := range c.stores {
 		clear(s.m)
-		s.l = skl.List[*entry]{}
+		s.l.Clear()
 	}
 	c.lru.next, c.lru.prev = &c.lru, &c.lru
 	c.stats.Bytes, c.stats.Entries = 0, 0
@@ -332,11 +383,19 @@ func (s *Store) NewIterator(from, to []byte) (state.Iterator, error) {
 	if err != nil {
 		return nil, err
 	}
-	it := &iter{in: in, to: string(to), bounded: to != nil, advance: true}
+	// A join opens an iterator per record: the cursor (the larger part)
+	// of the last one closed is reused.
+	c := s.spare
+	s.spare = nil
+	if c == nil {
+		c = &cursor{}
+	}
+	it := &iter{s: s, c: c, in: in, bounded: to != nil, advance: true}
+	c.to = append(c.to[:0], to...)
 	if from == nil {
-		it.cn = s.l.First()
+		c.cn.First(&s.l)
 	} else {
-		it.cn = s.l.Seek(str(from))
+		c.cn.Seek(&s.l, str(from))
 	}
 	return it, nil
 }
@@ -348,30 +407,40 @@ func (s *Store) Range(from, to []byte, fn func(k, v []byte) bool) error {
 }
 
 type iter struct {
+	s       *Store
+	c       *cursor // nil once closed
 	in      state.Iterator
 	inOK    bool
 	advance bool // in must move before it is read again
-	cn      *skl.Node[*entry]
-	to      string
 	bounded bool
 	key     []byte
 	val     []byte
-	kbuf    []byte
+}
+
+// cursor is an iterator's walk over the dirty entries, with its buffers.
+type cursor struct {
+	cn   sorted.Iter[*entry] // at the next dirty entry
+	to   []byte
+	kbuf []byte
 }
 
 func (it *iter) Next() bool {
+	c := it.c
+	if c == nil {
+		return false
+	}
 	for {
 		if it.advance {
 			it.inOK = it.in.Next()
 			it.advance = false
 		}
-		cacheOK := it.cn != nil && (!it.bounded || it.cn.Key() < it.to)
+		cacheOK := c.cn.Valid() && (!it.bounded || c.cn.Key() < string(c.to))
 		if !cacheOK && !it.inOK {
 			return false
 		}
 		cmp := -1
 		if cacheOK && it.inOK {
-			cmp = strings.Compare(it.cn.Key(), str(it.in.Key()))
+			cmp = strings.Compare(c.cn.Key(), str(it.in.Key()))
 		} else if it.inOK {
 			cmp = 1
 		}
@@ -380,20 +449,31 @@ func (it *iter) Next() bool {
 			it.advance = true
 			return true
 		}
-		e := it.cn.Value
-		it.cn = it.cn.Next()
+		e := c.cn.Value()
+		c.cn.Next()
 		if cmp == 0 {
 			it.advance = true
 		}
 		if e.deleted {
 			continue
 		}
-		it.kbuf = append(it.kbuf[:0], e.key...)
-		it.key, it.val = it.kbuf, e.val
+		c.kbuf = append(c.kbuf[:0], e.key...)
+		it.key, it.val = c.kbuf, e.val
 		return true
 	}
 }
 
 func (it *iter) Key() []byte   { return it.key }
 func (it *iter) Value() []byte { return it.val }
-func (it *iter) Close() error  { return it.in.Close() }
+
+func (it *iter) Close() error {
+	if it.c == nil {
+		return it.in.Close()
+	}
+	it.c.cn.Release()
+	if it.s.spare == nil {
+		it.s.spare = it.c
+	}
+	it.c, it.key, it.val = nil, nil, nil
+	return it.in.Close()
+}

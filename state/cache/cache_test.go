@@ -46,37 +46,52 @@ func (b *batches) Apply(batch []state.Entry) error {
 	return b.Store.Apply(batch)
 }
 
+// modes are the two ways of putting a store behind the cache.
+var modes = []struct {
+	name string
+	wrap func(*cache.Cache, state.KeyValueStore) *cache.Store
+}{
+	{"wrap", (*cache.Cache).Wrap},
+	{"buffer", (*cache.Cache).Buffer},
+}
+
 func TestConformance(t *testing.T) {
-	for _, size := range []int64{0, 600} { // default, and small enough to evict constantly
-		t.Run(fmt.Sprintf("max=%d", size), func(t *testing.T) {
-			t.Run("kv", func(t *testing.T) {
-				storetest.TestKeyValue(t, func(t *testing.T, name string) storetest.KV {
-					c := cache.New(cache.Options{MaxBytes: size, Changelog: &recorder{}})
-					return storetest.KV{Store: c.Wrap(mem.New(name)), Commit: c.Flush}
-				})
+	for _, mode := range modes {
+		for _, size := range []int64{0, 600} { // default, and small enough to evict constantly
+			t.Run(fmt.Sprintf("%s/max=%d", mode.name, size), func(t *testing.T) {
+				conformance(t, size, mode.wrap)
 			})
-			t.Run("window", func(t *testing.T) {
-				storetest.TestWindow(t, func(t *testing.T, name string, ret, iv int64, dup bool) storetest.Window {
-					c := cache.New(cache.Options{MaxBytes: size})
-					seg, err := state.NewSegmented(name, mem.NewSegments(), state.WindowSegments(ret, iv))
-					if err != nil {
-						t.Fatal(err)
-					}
-					return storetest.Window{Store: state.NewWindowStore(c.Wrap(seg), seg, dup), Commit: c.Flush}
-				})
-			})
-			t.Run("session", func(t *testing.T) {
-				storetest.TestSession(t, func(t *testing.T, name string, ret, iv int64) storetest.Session {
-					c := cache.New(cache.Options{MaxBytes: size})
-					seg, err := state.NewSegmented(name, mem.NewSegments(), state.SessionSegments(ret, iv))
-					if err != nil {
-						t.Fatal(err)
-					}
-					return storetest.Session{Store: state.NewSessionStore(c.Wrap(seg), seg), Commit: c.Flush}
-				})
-			})
-		})
+		}
 	}
+}
+
+func conformance(t *testing.T, size int64, wrap func(*cache.Cache, state.KeyValueStore) *cache.Store) {
+	t.Run("kv", func(t *testing.T) {
+		storetest.TestKeyValue(t, func(t *testing.T, name string) storetest.KV {
+			c := cache.New(cache.Options{MaxBytes: size, Changelog: &recorder{}})
+			return storetest.KV{Store: wrap(c, mem.New(name)), Commit: c.Flush}
+		})
+	})
+	t.Run("window", func(t *testing.T) {
+		storetest.TestWindow(t, func(t *testing.T, name string, ret, iv int64, dup bool) storetest.Window {
+			c := cache.New(cache.Options{MaxBytes: size})
+			seg, err := state.NewSegmented(name, mem.NewSegments(), state.WindowSegments(ret, iv))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return storetest.Window{Store: state.NewWindowStore(wrap(c, seg), seg, dup), Commit: c.Flush}
+		})
+	})
+	t.Run("session", func(t *testing.T) {
+		storetest.TestSession(t, func(t *testing.T, name string, ret, iv int64) storetest.Session {
+			c := cache.New(cache.Options{MaxBytes: size})
+			seg, err := state.NewSegmented(name, mem.NewSegments(), state.SessionSegments(ret, iv))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return storetest.Session{Store: state.NewSessionStore(wrap(c, seg), seg), Commit: c.Flush}
+		})
+	})
 }
 
 func TestFlushOrderAndChangelog(t *testing.T) {
@@ -130,6 +145,12 @@ func TestFlushOrderAndChangelog(t *testing.T) {
 }
 
 func TestReadYourWrites(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) { readYourWrites(t, mode.wrap, mode.name == "buffer") })
+	}
+}
+
+func readYourWrites(t *testing.T, wrap func(*cache.Cache, state.KeyValueStore) *cache.Store, buffer bool) {
 	inner := mem.New("s")
 	if err := inner.Put([]byte("b"), []byte("under")); err != nil {
 		t.Fatal(err)
@@ -138,7 +159,7 @@ func TestReadYourWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := cache.New(cache.Options{})
-	s := c.Wrap(inner)
+	s := wrap(c, inner)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -172,21 +193,37 @@ func TestReadYourWrites(t *testing.T) {
 		t.Errorf("inner after flush: %q", v)
 	}
 	// Reads of flushed data are hits; of uncached data, misses then hits.
+	// A buffer keeps nothing once flushed, and caches no reads.
 	before := c.Stats()
-	_, _ = s.Get([]byte("a"))
+	if v, _ := s.Get([]byte("a")); string(v) != "new" {
+		t.Errorf("get a after flush: %q", v)
+	}
 	_, _ = s.Get([]byte("zz"))
 	after := c.Stats()
-	if after.Hits != before.Hits+1 || after.Misses != before.Misses+1 {
+	hits, misses := uint64(1), uint64(1)
+	if buffer {
+		hits, misses = 0, 2
+		if after.Entries != 0 || after.Bytes != 0 {
+			t.Errorf("buffer holds %d entries (%d bytes) after flush and reads", after.Entries, after.Bytes)
+		}
+	}
+	if after.Hits != before.Hits+hits || after.Misses != before.Misses+misses {
 		t.Errorf("hits/misses %+v -> %+v", before, after)
 	}
 }
 
 func TestSizeBound(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) { sizeBound(t, mode.wrap, mode.name == "buffer") })
+	}
+}
+
+func sizeBound(t *testing.T, wrap func(*cache.Cache, state.KeyValueStore) *cache.Store, buffer bool) {
 	const max = 4096
 	cl := &recorder{}
 	inner := mem.New("s")
 	c := cache.New(cache.Options{MaxBytes: max, Changelog: cl})
-	s := c.Wrap(inner)
+	s := wrap(c, inner)
 	r := rand.New(rand.NewPCG(1, 1))
 	want := map[string]string{}
 	for i := range 5000 {
@@ -201,8 +238,8 @@ func TestSizeBound(t *testing.T) {
 		}
 	}
 	st := c.Stats()
-	if st.EarlyFlushes == 0 || st.Evictions == 0 {
-		t.Fatalf("no early flush or eviction: %+v", st)
+	if st.EarlyFlushes == 0 || (st.Evictions == 0) != buffer {
+		t.Fatalf("early flushes and evictions (none in a buffer): %+v", st)
 	}
 	for k, v := range want {
 		got, err := s.Get([]byte(k))

@@ -14,13 +14,13 @@ import (
 	"unsafe"
 
 	"github.com/sluicedb/sluice/state"
-	"github.com/sluicedb/sluice/state/internal/skl"
+	"github.com/sluicedb/sluice/state/internal/sorted"
 )
 
 // Store is an in-memory KeyValueStore. Not safe for concurrent use.
 type Store struct {
 	name string
-	l    skl.List[[]byte]
+	l    sorted.Map[[]byte]
 	size int64
 }
 
@@ -44,10 +44,8 @@ func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 // Get returns key's value (read-only, valid until the next write), nil if
 // absent.
 func (s *Store) Get(key []byte) ([]byte, error) {
-	if n := s.l.Get(str(key)); n != nil {
-		return n.Value, nil
-	}
-	return nil, nil
+	v, _ := s.l.Get(str(key))
+	return v, nil
 }
 
 // Put stores a copy of value; nil deletes.
@@ -57,21 +55,18 @@ func (s *Store) Put(key, value []byte) error {
 	}
 	v := make([]byte, len(value)) // non-nil even when empty: present, not absent
 	copy(v, value)
-	if n := s.l.Get(str(key)); n != nil {
-		s.size += int64(len(v) - len(n.Value))
-		n.Value = v
-		return nil
+	if old, replaced := s.l.Set(string(key), v); replaced {
+		s.size += int64(len(v) - len(old))
+	} else {
+		s.size += int64(len(key) + len(v))
 	}
-	s.l.Set(string(key), v)
-	s.size += int64(len(key) + len(v))
 	return nil
 }
 
 // Delete removes key.
 func (s *Store) Delete(key []byte) error {
-	if n := s.l.Get(str(key)); n != nil {
-		s.size -= int64(len(key) + len(n.Value))
-		s.l.Delete(str(key))
+	if old, ok := s.l.Delete(str(key)); ok {
+		s.size -= int64(len(key) + len(old))
 	}
 	return nil
 }
@@ -93,9 +88,9 @@ func (s *Store) NewIterator(from, to []byte) (state.Iterator, error) {
 	}
 	it := &iter{to: string(to), bounded: to != nil}
 	if from == nil {
-		it.next = s.l.First()
+		it.c.First(&s.l)
 	} else {
-		it.next = s.l.Seek(str(from))
+		it.c.Seek(&s.l, str(from))
 	}
 	return it, nil
 }
@@ -107,26 +102,36 @@ func (s *Store) Range(from, to []byte, fn func(k, v []byte) bool) error {
 }
 
 type iter struct {
-	cur, next *skl.Node[[]byte]
-	to        string
-	bounded   bool
-	key       []byte
+	c       sorted.Iter[[]byte] // at the next entry to return
+	to      string
+	bounded bool
+	key     []byte
+	val     []byte
+	done    bool
 }
 
 func (it *iter) Next() bool {
-	it.cur = it.next
-	if it.cur == nil || it.bounded && it.cur.Key() >= it.to {
-		it.cur, it.next = nil, nil
+	if it.done || !it.c.Valid() || it.bounded && it.c.Key() >= it.to {
+		it.Close()
 		return false
 	}
-	it.next = it.cur.Next()
-	it.key = append(it.key[:0], it.cur.Key()...)
+	it.key = append(it.key[:0], it.c.Key()...)
+	it.val = it.c.Value()
+	it.c.Next()
 	return true
 }
 
 func (it *iter) Key() []byte   { return it.key }
-func (it *iter) Value() []byte { return it.cur.Value }
-func (it *iter) Close() error  { it.cur, it.next = nil, nil; return nil }
+func (it *iter) Value() []byte { return it.val }
+
+func (it *iter) Close() error {
+	if !it.done {
+		it.done = true
+		it.c.Release()
+		it.key, it.val = nil, nil
+	}
+	return nil
+}
 
 // Segments is an in-memory SegmentProvider.
 type Segments struct {

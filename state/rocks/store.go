@@ -322,7 +322,10 @@ func (i *iterator) Close() error {
 	n := i.n
 	i.n = nil
 	delete(i.s.d.iters, i)
-	if i.err == nil {
+	if i.err == nil && !i.started {
+		// Once Next has seen the iterator valid its status was OK, and
+		// where it saw it invalid it took the error: asking again costs a
+		// cgo call and an allocation per iterator.
 		i.err = n.it.Err()
 	}
 	if i.err == nil && n.ro != nil && i.s.spare == nil && n.writes == i.s.writes && i.s.cf != nil {

@@ -42,6 +42,8 @@ var owners = map[string][]string{
 	"github.com/linxGnu/grocksdb": {"state/rocks"},
 	"github.com/chzyer/readline":  {"shell"},
 	"github.com/prometheus":       {"server"},
+	"github.com/tidwall/btree":    {"state/internal/sorted"},
+	"github.com/bits-and-blooms":  {"state"},
 }
 
 // forbidden lists, per package prefix of ours, the packages of ours it must not reach.

@@ -167,9 +167,13 @@ type aggProc struct {
 	arena []byte
 	spans []int
 
-	cache map[string]*aggEntry
-	dirty []*aggEntry
-	slab  entrySlab
+	cache  map[string]*aggEntry
+	dirty  []*aggEntry
+	starts []int64 // windows' result, reused
+	// emit's reused metadata and boxed window bounds.
+	meta             rowMeta
+	startBox, endBox boxed
+	slab             entrySlab
 	// applied is, per input partition, the last position folded into the
 	// state; positions persist with the state, in their own store.
 	applied      map[int32]int64
@@ -595,11 +599,14 @@ func (ap *aggProc) changed(m *rowMeta, e *aggEntry) error {
 	return nil
 }
 
-// windows lists the starts of the windows a timestamp falls in.
+// windows lists the starts of the windows a timestamp falls in, in a
+// slice reused from call to call.
 func (ap *aggProc) windows(ts int64) []int64 {
 	size := ap.size
+	out := ap.starts[:0]
 	if ap.window.Type == ast.Tumbling {
-		return []int64{ts - mod(ts, size)}
+		ap.starts = append(out, ts-mod(ts, size))
+		return ap.starts
 	}
 	adv := ap.window.Advance.Milliseconds()
 	first := ts - size + adv
@@ -607,12 +614,12 @@ func (ap *aggProc) windows(ts int64) []int64 {
 		first = 0
 	}
 	first -= mod(first, adv)
-	var out []int64
 	for s := first; s <= ts; s += adv {
 		if s+size > ts {
 			out = append(out, s)
 		}
 	}
+	ap.starts = out
 	return out
 }
 
@@ -822,14 +829,32 @@ func (ap *aggProc) emit(m *rowMeta, e *aggEntry) error {
 	}
 	n += len(ap.aggs)
 	row[n] = e.ts
-	out := *m
+	// The row's metadata and window bounds are reused from emit to emit:
+	// nothing downstream keeps them, and a commit emits a row per changed
+	// group, most of them sharing a few window starts.
+	out := &ap.meta
+	*out = *m
 	out.ts = e.ts
 	out.nullValue = false
 	if ap.window != nil {
-		row[n+1], row[n+2] = e.start, e.end
+		row[n+1], row[n+2] = ap.startBox.of(e.start), ap.endBox.of(e.end)
 		out.windowed, out.windowStart, out.windowEnd = true, e.start, e.end
 	}
-	return ap.next(&out, row)
+	return ap.next(out, row)
+}
+
+// boxed keeps the last int64 boxed into an interface, so that emitting the
+// same window bound again does not allocate.
+type boxed struct {
+	v   int64
+	box any
+}
+
+func (b *boxed) of(v int64) any {
+	if b.box == nil || b.v != v {
+		b.v, b.box = v, v
+	}
+	return b.box
 }
 
 // flush writes the entries changed since the last flush to the store (and

@@ -36,6 +36,8 @@ type taskStores struct {
 	restored  int               // changelog records replayed at open
 	ckpt      map[string]int64  // the checkpoint found at open: where restores start
 	topicOf   map[string]string // changelog topic by store name
+	rec       kafka.Record      // append's record, reused
+	chunk     []byte            // append's unused bytes, for the next records
 }
 
 // changelogs is what a query's tasks share to write and restore changelogs.
@@ -100,16 +102,24 @@ func (ts *taskStores) append(store string, key, value []byte) error {
 		}
 		ts.topicOf[store] = topic
 	}
-	// One allocation holds both: the record outlives the caller's buffers.
-	buf := make([]byte, len(key)+len(value))
+	// The record's bytes outlive the caller's buffers (the producer holds
+	// them until the broker acknowledges): they are carved from chunks, one
+	// allocation for many records of a commit's flush.
+	n := len(key) + len(value)
+	if len(ts.chunk) < n {
+		ts.chunk = make([]byte, max(n, 64<<10))
+	}
+	buf := ts.chunk[:n:n]
+	ts.chunk = ts.chunk[n:]
 	copy(buf, key)
-	r := &kafka.Record{Topic: topic, Partition: ts.partition, Key: buf[:len(key):len(key)],
+	// The producer copies the record itself: one is reused.
+	ts.rec = kafka.Record{Topic: topic, Partition: ts.partition, Key: buf[:len(key):len(key)],
 		Timestamp: time.Now().UnixMilli()}
 	if value != nil {
 		copy(buf[len(key):], value)
-		r.Value = buf[len(key):]
+		ts.rec.Value = buf[len(key):]
 	}
-	ts.log.produce(r)
+	ts.log.produce(&ts.rec)
 	return nil
 }
 
@@ -248,7 +258,12 @@ func (ts *taskStores) logged(seg *state.Segmented) state.KeyValueStore {
 // store's changelogged key-value layer, for writing batches of encoded
 // window keys (state.WindowKey) at once.
 func (ts *taskStores) window(name string, retention int64, peek func(state.Record)) (ws state.WindowStore, seg *state.Segmented, kv state.KeyValueStore, err error) {
-	if seg, err = state.NewSegmented(name, ts.segments(), state.WindowSegments(retention, 0)); err != nil {
+	opts := state.WindowSegments(retention, 0)
+	// No per-segment key filters: a windowed aggregation reads its windows
+	// by exact key (a filter of record keys would pass nearly every group
+	// after the first window), so the filter would only cost each write.
+	opts.Key = nil
+	if seg, err = state.NewSegmented(name, ts.segments(), opts); err != nil {
 		return nil, nil, nil, err
 	}
 	if err := ts.restore(name, seg, peek); err != nil {

@@ -3,6 +3,7 @@ package rocks
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -24,6 +25,9 @@ func TestSortBatch(t *testing.T) {
 			}
 			return b
 		},
+		"window": func(r *rand.Rand) []byte {
+			return windowKeyOf(r.IntN(100_000), int64(r.IntN(12))*10_000)
+		},
 		"common head": func(r *rand.Rand) []byte { return fmt.Appendf(nil, "customer-%d", r.IntN(300)) },
 		"random": func(r *rand.Rand) []byte {
 			b := make([]byte, 1+r.IntN(20))
@@ -42,7 +46,7 @@ func TestSortBatch(t *testing.T) {
 				refs := make([]sortRef, n)
 				for i := range keys {
 					keys[i] = gen(r)
-					refs[i] = sortRef{prefix: keyPrefix(keys[i]), i: int32(i)}
+					refs[i] = newSortRef(keys[i], i)
 				}
 				want := slices.Clone(refs)
 				slices.SortStableFunc(want, func(a, b sortRef) int {
@@ -54,5 +58,31 @@ func TestSortBatch(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// windowKeyOf is a window store key as an aggregation writes it: a BIGINT
+// group (tag, sign-flipped big-endian value), the window start, a sequence.
+func windowKeyOf(group int, start int64) []byte {
+	k := append([]byte{1}, binary.BigEndian.AppendUint64(nil, uint64(group)^1<<63)...)
+	k = binary.BigEndian.AppendUint64(k, uint64(start))
+	return binary.BigEndian.AppendUint32(k, 0)
+}
+
+// BenchmarkSortBatch sorts a commit's worth of window keys of one task.
+func BenchmarkSortBatch(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	keys := make([][]byte, 165_000)
+	for i := range keys {
+		keys[i] = windowKeyOf(r.IntN(100_000), int64(r.IntN(12))*10_000)
+	}
+	refs := make([]sortRef, len(keys))
+	var scratch []sortRef
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, k := range keys {
+			refs[i] = newSortRef(k, i)
+		}
+		scratch = sortBatch(refs, func(i int32) []byte { return keys[i] }, scratch)
 	}
 }

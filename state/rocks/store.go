@@ -126,7 +126,7 @@ func (s *Store) Apply(batch []state.Entry) error {
 	s.order = s.order[:0]
 	size := 12
 	for i, e := range batch {
-		s.order = append(s.order, sortRef{prefix: keyPrefix(e.Key), i: int32(i)})
+		s.order = append(s.order, newSortRef(e.Key, i))
 		size += len(e.Key) + len(e.Value) + 2*binary.MaxVarintLen32 + 1
 	}
 	s.scratch = sortBatch(s.order, func(i int32) []byte { return batch[i].Key }, s.scratch)

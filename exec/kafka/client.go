@@ -153,6 +153,17 @@ func (c *Client) DeleteTopic(ctx context.Context, name string) error {
 // TopicConfig returns the configuration the broker reports for a topic,
 // defaults included; ErrNoTopic when it does not exist.
 func (c *Client) TopicConfig(ctx context.Context, name string) (map[string]string, error) {
+	return c.topicConfigs(ctx, name, false)
+}
+
+// TopicConfigs returns the configuration set on the topic itself (at
+// creation or since), without the broker's defaults; ErrNoTopic when it
+// does not exist.
+func (c *Client) TopicConfigs(ctx context.Context, name string) (map[string]string, error) {
+	return c.topicConfigs(ctx, name, true)
+}
+
+func (c *Client) topicConfigs(ctx context.Context, name string, ownOnly bool) (map[string]string, error) {
 	rcs, err := c.adm.DescribeTopicConfigs(ctx, name)
 	var rc kadm.ResourceConfig
 	if err == nil {
@@ -169,7 +180,7 @@ func (c *Client) TopicConfig(ctx context.Context, name string) (map[string]strin
 	}
 	out := make(map[string]string, len(rc.Configs))
 	for _, cfg := range rc.Configs {
-		if cfg.Value != nil {
+		if cfg.Value != nil && (!ownOnly || cfg.Source == kmsg.ConfigSourceDynamicTopicConfig) {
 			out[cfg.Key] = *cfg.Value
 		}
 	}
@@ -190,33 +201,6 @@ func (c *Client) Topic(ctx context.Context, name string) (TopicInfo, error) {
 		return TopicInfo{}, fmt.Errorf("describe topic %s: %w", name, td.Err)
 	}
 	return topicInfo(td), nil
-}
-
-// TopicConfigs returns the configuration set on the topic itself (at
-// creation or since), without the broker's defaults; ErrNoTopic when it
-// does not exist.
-func (c *Client) TopicConfigs(ctx context.Context, name string) (map[string]string, error) {
-	rcs, err := c.adm.DescribeTopicConfigs(ctx, name)
-	if err != nil {
-		return nil, fmt.Errorf("describe configs of topic %s: %w", name, err)
-	}
-	rc, err := rcs.On(name, nil)
-	if err == nil {
-		err = rc.Err
-	}
-	if errors.Is(err, kerr.UnknownTopicOrPartition) {
-		return nil, ErrNoTopic
-	}
-	if err != nil {
-		return nil, fmt.Errorf("describe configs of topic %s: %w", name, err)
-	}
-	out := map[string]string{}
-	for _, cfg := range rc.Configs {
-		if cfg.Source == kmsg.ConfigSourceDynamicTopicConfig && cfg.Value != nil {
-			out[cfg.Key] = *cfg.Value
-		}
-	}
-	return out, nil
 }
 
 func topicInfo(td kadm.TopicDetail) TopicInfo {

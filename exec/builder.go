@@ -176,6 +176,8 @@ func buildPipeline(t *planner.Topology, env buildEnv) (*pipeline, error) {
 			}
 		case planner.ProcProject:
 			fn, err = newProjectProc(p, next, report)
+		case planner.ProcFlatMap:
+			fn, err = newFlatMapProc(p, next, report)
 		case planner.ProcSink:
 			var sp *sinkProc
 			sp, err = newSinkProc(p, produce)

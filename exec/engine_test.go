@@ -170,22 +170,40 @@ func TestPushQueryLimit(t *testing.T) {
 		t.Fatalf("kind %v", res[0].Kind)
 	}
 	mustExec(t, e, s, `INSERT INTO p (id, v) VALUES (1, 0.5); INSERT INTO p (id, v) VALUES (2, 1.5); INSERT INTO p (id, v) VALUES (3, 2.5);`)
+	if rows := drainStream(t, res[0].Stream); len(rows) != 2 {
+		t.Fatalf("rows = %v", rows)
+	}
+}
+
+// drainStream reads a push query's rows until it ends (its LIMIT reached).
+func drainStream(t *testing.T, stream <-chan []any) [][]any {
+	t.Helper()
 	var rows [][]any
 	timeout := time.After(10 * time.Second)
-	for done := false; !done; {
+	for {
 		select {
-		case r, ok := <-res[0].Stream:
+		case r, ok := <-stream:
 			if !ok {
-				done = true
-				break
+				return rows
 			}
 			rows = append(rows, r)
 		case <-timeout:
 			t.Fatalf("push query did not finish; rows %v", rows)
 		}
 	}
-	if len(rows) != 2 {
-		t.Fatalf("rows = %v", rows)
+}
+
+// A push query's LIMIT counts the rows its table functions make.
+func TestPushQueryExplode(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	defer e.Close()
+	s := NewSession()
+	mustExec(t, e, s, `CREATE STREAM p (id INT KEY, arr ARRAY<INT>) WITH (kafka_topic='p', value_format='JSON', partitions=1);`)
+	res := mustExec(t, e, s, `SELECT id, EXPLODE(arr) AS v, CUBE_EXPLODE(arr) FROM p EMIT CHANGES LIMIT 5;`)
+	mustExec(t, e, s, `INSERT INTO p (id, arr) VALUES (1, ARRAY[1, 2]); INSERT INTO p (id, arr) VALUES (2, ARRAY[3]);`)
+	want := "[[1 1 [<nil> <nil>]] [1 2 [<nil> 2]] [1 <nil> [1 <nil>]] [1 <nil> [1 2]] [2 3 [<nil>]]]"
+	if rows := drainStream(t, res[0].Stream); fmt.Sprint(rows) != want {
+		t.Fatalf("rows = %v, want %s", rows, want)
 	}
 }
 

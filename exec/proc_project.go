@@ -12,13 +12,9 @@ import (
 // fails on a record yields NULL for that column and a processing-log entry;
 // the row is still emitted.
 func newProjectProc(p *planner.Proc, next emitFn, report func(error)) (emitFn, error) {
-	fns := make([]eval.Func, len(p.Exprs))
-	for i, e := range p.Exprs {
-		f, err := eval.Compile(e)
-		if err != nil {
-			return nil, err
-		}
-		fns[i] = f
+	fns, err := eval.CompileAll(p.Exprs, eval.Compile)
+	if err != nil {
+		return nil, err
 	}
 	isKey := make([]bool, len(fns))
 	for i, c := range p.Out.Columns {

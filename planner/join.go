@@ -160,6 +160,9 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	if len(kafkaFmt) > 0 {
 		return nil, ast.Errorf(ast.SemanticError, top.At, "Source(s) %s are using the 'KAFKA' value format. This format does not yet support JOIN.", strings.Join(kafkaFmt, ", "))
 	}
+	if err := checkTableFunctions(q, sides[0].src.Kind == ast.Table); err != nil {
+		return nil, err
+	}
 
 	// ksqlDB checks every join condition before the kinds of the joins.
 	for i, j := range joins {
@@ -447,7 +450,11 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	if err != nil {
 		return nil, err
 	}
-	if items, err = expandStructAll(items, scope); err != nil {
+	root, bindOpts, err := planFlatMap(items, scope, root)
+	if err != nil {
+		return nil, err
+	}
+	if items, err = expandStructAll(items, scope, bindOpts); err != nil {
 		return nil, err
 	}
 	used := usedColumns(q.Where, items)
@@ -508,7 +515,7 @@ func planJoin(cat *catalog.Catalog, q *ast.Query, top *ast.Join, opts QueryOptio
 	}
 	dupKeys := make([][]string, len(targets))
 	for i, it := range items {
-		be, err := expr.Bind(it.Expr, scope)
+		be, err := expr.BindWith(it.Expr, scope, bindOpts)
 		if err != nil {
 			return nil, prefixErr(err, "SELECT")
 		}

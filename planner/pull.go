@@ -46,6 +46,15 @@ func PlanPull(cat *catalog.Catalog, q *ast.Query) (*PullPlan, error) {
 	if err := checkPullPseudoColumns(q); err != nil {
 		return nil, err
 	}
+	if err := checkTableFunctions(q, src.Kind == ast.Table); err != nil {
+		return nil, err
+	}
+	for _, it := range q.Items {
+		if c := firstTableCall(it.Expr); c != nil {
+			return nil, ast.Errorf(ast.SemanticError, c.Position(), "Pull queries on streams don't support table functions (%s) yet: add EMIT CHANGES for a push query.",
+				strings.ToUpper(c.Name))
+		}
+	}
 	// A pull query on a stream scans its topic (every record, in order).
 	if src.Kind == ast.Table && !src.ReadOnly && src.Sink == "" {
 		// Only a query's sink or a CREATE SOURCE TABLE is materialised

@@ -48,6 +48,9 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	if err := checkGlobalAggregate(q, opts); err != nil {
 		return nil, err
 	}
+	if err := checkTableFunctions(q, src.Kind == ast.Table); err != nil {
+		return nil, err
+	}
 	if opts.Create != nil && opts.Create.Kind != src.Kind && !needsAggregate(q) {
 		produced, want := "STREAM", "CREATE STREAM AS SELECT"
 		if src.Kind == ast.Table {
@@ -74,7 +77,13 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	if err != nil {
 		return nil, err
 	}
-	if items, err = expandStructAll(items, scope); err != nil {
+	// Table functions run between WHERE and the projection, which reads
+	// their values as columns.
+	root, bindOpts, err := planFlatMap(items, scope, root)
+	if err != nil {
+		return nil, err
+	}
+	if items, err = expandStructAll(items, scope, bindOpts); err != nil {
 		return nil, err
 	}
 	if needsAggregate(q) {
@@ -93,7 +102,7 @@ func PlanQuery(cat *catalog.Catalog, q *ast.Query, opts QueryOptions) (*Plan, er
 	names := map[string]bool{}
 	keyCols := map[string]string{} // output name -> source key column
 	for _, it := range items {
-		be, err := expr.Bind(it.Expr, scope)
+		be, err := expr.BindWith(it.Expr, scope, bindOpts)
 		if err != nil {
 			return nil, prefixErr(err, "SELECT")
 		}

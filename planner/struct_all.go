@@ -8,15 +8,16 @@ import (
 
 // expandStructAll replaces each x->* select item by one item per field of
 // the struct x, in the struct's order and named after the fields, as
-// ksqlDB's struct-all projection does.
-func expandStructAll(items []ast.SelectItem, scope *expr.Scope) ([]ast.SelectItem, error) {
+// ksqlDB's struct-all projection does. opts are the select list's bind
+// options (x may be a table function's value).
+func expandStructAll(items []ast.SelectItem, scope *expr.Scope, opts expr.BindOptions) ([]ast.SelectItem, error) {
 	var out []ast.SelectItem
 	for _, it := range items {
 		if !it.StructAll {
 			out = append(out, it)
 			continue
 		}
-		b, err := expr.Bind(it.Expr, scope)
+		b, err := expr.BindWith(it.Expr, scope, opts)
 		if err != nil {
 			return nil, prefixErr(err, "SELECT")
 		}

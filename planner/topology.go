@@ -17,6 +17,7 @@ const (
 	ProcSource    ProcKind = "Source"
 	ProcFilter    ProcKind = "Filter"
 	ProcProject   ProcKind = "Project"
+	ProcFlatMap   ProcKind = "FlatMap"
 	ProcSink      ProcKind = "Sink"
 	ProcAggregate ProcKind = "Aggregate"
 	ProcJoin      ProcKind = "Join"
@@ -47,7 +48,8 @@ type Proc struct {
 	// tombstones) rather than a stream's events.
 	Table bool
 
-	// Project.
+	// Project: the select list and its columns. FlatMap: the table
+	// function calls (each an *expr.Call) and the columns they append.
 	Exprs []expr.Expr
 	Out   types.Schema
 
@@ -192,6 +194,8 @@ func lowerNode(n Logical, in *Proc) (*Proc, error) {
 		return p, nil
 	case *ProjectNode:
 		return &Proc{Kind: ProcProject, Exprs: n.Exprs, Out: n.Out}, nil
+	case *FlatMapNode:
+		return lowerFlatMap(n), nil
 	case *SinkNode:
 		return lowerSink(n), nil
 	case *JoinNode:
@@ -420,7 +424,7 @@ func (t *Topology) String() string {
 			}
 		case ProcFKJoin:
 			fmt.Fprintf(&b, " (%s foreign-key table-table ON %s = %s)", p.JoinType, p.LeftKey.String(), p.RightKey.String())
-		case ProcProject:
+		case ProcProject, ProcFlatMap:
 			parts := make([]string, len(p.Exprs))
 			for i, e := range p.Exprs {
 				parts[i] = e.String() + " AS " + p.Out.Columns[i].Name

@@ -46,6 +46,10 @@ type Func struct {
 	// nargs arguments, that must be literal constants (TOPK's k);
 	// nil when none must.
 	LiteralParams func(nargs int) []int
+	// Alternatives, when set, is ksqlDB's listing of the overloads (with
+	// their parameter names) that its "does not accept parameters" error
+	// appends; only some functions' listings are known.
+	Alternatives []string
 	// StructuredState: the function's intermediate state is a STRUCT,
 	// ARRAY or MAP in ksqlDB, which a DELIMITED store cannot hold.
 	StructuredState bool
@@ -169,7 +173,11 @@ func (f *Func) Resolve(args []Arg) (*Resolved, error) {
 		if firstErr != nil {
 			return nil, firstErr
 		}
-		return nil, &ResolveError{Msg: fmt.Sprintf("Function '%s' does not accept parameters (%s).", strings.ToLower(f.Name), argList(args))}
+		msg := fmt.Sprintf("Function '%s' does not accept parameters (%s).", strings.ToLower(f.Name), argList(args))
+		if len(f.Alternatives) > 0 {
+			msg += "\nValid alternatives are:\n" + strings.Join(f.Alternatives, "\n")
+		}
+		return nil, &ResolveError{Msg: msg}
 	}
 	return best, nil
 }

@@ -82,7 +82,9 @@ func TestResolve(t *testing.T) {
 		{"SUM", ty(types.TBigint), "BIGINT", ""},
 		{"COLLECT_LIST", ty(types.TDouble), "ARRAY<DOUBLE>", ""},
 		{"EXPLODE", ty(types.ArrayOf(types.TInt)), "INTEGER", ""},
-		{"EXPLODE", ty(types.MapOf(types.TString, types.TInt)), "Function 'explode' does not accept parameters (MAP<STRING, INTEGER>).", ""},
+		{"EXPLODE", ty(types.MapOf(types.TString, types.TInt)), "Function 'explode' does not accept parameters (MAP<STRING, INTEGER>).\nValid alternatives are:\nexplode(ARRAY<DECIMAL> input)\nexplode(ARRAY<T> list)", ""},
+		{"GENERATE_SERIES", ty(types.TInt, types.TInt), "ARRAY<INTEGER>", ""},
+		{"GENERATE_SERIES", ty(types.TBigint, types.TInt, types.TInt), "ARRAY<BIGINT>", "BIGINT, BIGINT, INTEGER"},
 		{"TRANSFORM", []Arg{{Type: types.ArrayOf(types.TInt)}, {LambdaArity: 1, Lambda: func(p []*types.Type) (*types.Type, error) {
 			if !p[0].Equal(types.TInt) {
 				return nil, fmt.Errorf("lambda param %s", p[0])

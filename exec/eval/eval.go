@@ -53,8 +53,10 @@ func Predicate(e expr.Expr) (func(row types.Row) (bool, error), error) {
 	}, nil
 }
 
-func compileAll(es []expr.Expr) ([]fn, error) {
-	out := make([]fn, len(es))
+// CompileAll compiles each expression with compile (Compile, or
+// CompileTable for table function calls).
+func CompileAll[F any](es []expr.Expr, compile func(expr.Expr) (F, error)) ([]F, error) {
+	out := make([]F, len(es))
 	for i, e := range es {
 		f, err := compile(e)
 		if err != nil {
@@ -64,6 +66,8 @@ func compileAll(es []expr.Expr) ([]fn, error) {
 	}
 	return out, nil
 }
+
+func compileAll(es []expr.Expr) ([]fn, error) { return CompileAll(es, compile) }
 
 func compile(e expr.Expr) (fn, error) {
 	switch e := e.(type) {

@@ -341,6 +341,15 @@ func TestFunctions(t *testing.T) {
 		{"to_json_string", call("TO_JSON_STRING", col("ST")), `'{"ID":5,"NAME":"five"}'`},
 		{"url host", call("URL_EXTRACT_HOST", str("https://docs.example.com:8080/a?x=1#f")), "'docs.example.com'"},
 		{"url param", call("URL_EXTRACT_PARAMETER", str("https://e.com/a?x=1&y=2"), str("y")), "'2'"},
+		{"generate_series up", call("GENERATE_SERIES", i32(-2), i32(1)), "[-2i,-1i,0i,1i]"},
+		{"generate_series down", call("GENERATE_SERIES", i32(4), i32(3)), "[4i,3i]"},
+		{"generate_series one", call("GENERATE_SERIES", i32(4), i32(4)), "[4i]"},
+		{"generate_series step", call("GENERATE_SERIES", i32(1), i32(-2), i32(-2)), "[1i,-1i]"},
+		{"generate_series bigint", call("GENERATE_SERIES", col("L"), lit(int64(106)), i32(3)), "[100L,103L,106L]"},
+		{"generate_series null", call("GENERATE_SERIES", col("NI"), i32(3)), "NULL"},
+		{"generate_series zero step", call("GENERATE_SERIES", i32(0), i32(3), i32(0)), "ERR: GENERATE_SERIES step cannot be zero"},
+		{"generate_series wrong sign", call("GENERATE_SERIES", i32(0), i32(3), i32(-1)), "ERR: GENERATE_SERIES step has wrong sign"},
+		{"generate_series too long", call("GENERATE_SERIES", lit(int64(math.MinInt64)), lit(int64(math.MaxInt64))), "ERR: more than the 10000000 elements allowed"},
 	})
 }
 
@@ -369,6 +378,56 @@ func TestPredicate(t *testing.T) {
 	b, _ := expr.Bind(col("S"), scope)
 	if _, err := Predicate(b); err == nil {
 		t.Error("Predicate accepted a STRING expression")
+	}
+}
+
+func TestCompileTable(t *testing.T) {
+	arr := func(es ...ast.Expr) ast.Expr { return &ast.ArrayCtor{Elems: es} }
+	for _, tc := range []struct {
+		name string
+		e    ast.Expr
+		want string // the rows' values, or "ERR: substring"
+	}{
+		{"explode", call("EXPLODE", col("ARR")), "[10i,20i,NULL,30i]"},
+		{"explode null", call("EXPLODE", cast(null(), types.ArrayOf(types.TInt))), "[]"},
+		{"explode empty", call("EXPLODE", call("ARRAY_REMOVE", arr(i32(1)), i32(1))), "[]"},
+		{"explode series", call("EXPLODE", call("GENERATE_SERIES", i32(1), i32(3))), "[1i,2i,3i]"},
+		{"cube", call("CUBE_EXPLODE", arr(i32(1), i32(2))), "[[NULL,NULL],[NULL,2i],[1i,NULL],[1i,2i]]"},
+		{"cube with null", call("CUBE_EXPLODE", arr(col("NS"), str("b"), str("c"))),
+			"[[NULL,NULL,NULL],[NULL,NULL,'c'],[NULL,'b',NULL],[NULL,'b','c']]"},
+		{"cube empty", call("CUBE_EXPLODE", call("ARRAY_REMOVE", arr(i32(1)), i32(1))), "[[]]"},
+		{"cube too large", call("CUBE_EXPLODE", call("GENERATE_SERIES", i32(1), i32(21))), "ERR: an array of 21 elements would make 2^21 combinations"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := expr.BindWith(tc.e, scope, expr.BindOptions{AllowTableFunctions: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := CompileTable(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := f(row)
+			got := show(rows)
+			if rows == nil {
+				got = "[]"
+			}
+			if err != nil {
+				got = "ERR: " + err.Error()
+			}
+			if strings.HasPrefix(tc.want, "ERR: ") && strings.HasPrefix(got, "ERR: ") {
+				if !strings.Contains(got, strings.TrimPrefix(tc.want, "ERR: ")) {
+					t.Errorf("got %s, want an error containing %q", got, tc.want)
+				}
+				return
+			}
+			if got != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+	if _, err := CompileTable(&expr.Call{Name: "UCASE", Kind: functions.Scalar}); err == nil {
+		t.Error("CompileTable accepted a scalar function")
 	}
 }
 

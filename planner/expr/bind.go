@@ -17,6 +17,11 @@ type BindOptions struct {
 	AllowAggregates bool
 	// AllowTableFunctions permits table functions such as EXPLODE (SELECT).
 	AllowTableFunctions bool
+	// TableColumns replaces table function calls, by identity, with what
+	// stands for their values: the columns a flat map appended to the row
+	// (planner's FlatMapNode), so that a select item over EXPLODE(x) reads
+	// one element per row.
+	TableColumns map[*ast.Call]Expr
 }
 
 // Bind resolves and types e against scope with no aggregates allowed.
@@ -631,6 +636,9 @@ func (b *binder) structCtor(e *ast.StructCtor) (Expr, error) {
 }
 
 func (b *binder) call(e *ast.Call) (Expr, error) {
+	if r, ok := b.opts.TableColumns[e]; ok {
+		return r, nil
+	}
 	f, ok := functions.Lookup(e.Name)
 	if !ok {
 		return nil, errAt(e, "Can't find any functions with the name '%s'", e.Name)
@@ -647,7 +655,7 @@ func (b *binder) call(e *ast.Call) (Expr, error) {
 		defer func() { b.inAgg = "" }()
 	case functions.Table:
 		if !b.opts.AllowTableFunctions {
-			return nil, errAt(e, "table functions are not supported here: %s", f.Name)
+			return nil, errAt(e, "Table functions are only supported in the SELECT list of a query: %s", f.Name)
 		}
 	}
 	args := make([]Expr, len(e.Args))

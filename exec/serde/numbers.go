@@ -285,8 +285,13 @@ func toFloat64(v any) (float64, bool) {
 }
 
 // decodeBase64 reads standard base64, padded or not, as Java's basic
-// decoder does; partial padding ("IQ=", "=") is an error there too.
+// decoder does; partial padding ("IQ=", "=") is an error there too, and so
+// are line breaks, which Go's decoder would skip (a field of "\n" read as
+// empty bytes and written back as NULL; found by FuzzDecodeDelimited).
 func decodeBase64(s string) ([]byte, bool) {
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, false
+	}
 	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
 		return b, true
 	}

@@ -103,13 +103,16 @@ func TestBadTimestampFailsQuery(t *testing.T) {
 	s.Properties["ksql.timestamp.throw.on.invalid"] = "true"
 	mustExec(t, e, s, `CREATE STREAM test (k STRING KEY, id BIGINT, ts STRING) WITH (kafka_topic='test_topic', value_format='JSON', timestamp='ts', timestamp_format='yy-MM-dd HH:mm:ssX', partitions=1);
 		CREATE STREAM out AS SELECT k, id FROM test;
-		INSERT INTO test (k, id, ts) VALUES ('a', 2, '!!!!');`)
+		INSERT INTO test (k, id, ts) VALUES ('a', 2, '!!!!');
+		INSERT INTO test (k, id, ts) VALUES ('b', 3, '19-01-01 00:00:00Z');`)
 	deadline := time.Now().Add(10 * time.Second)
+	var id string
 	for {
 		rows := mustExec(t, e, s, `SHOW QUERIES;`)[0].Rows
 		if len(rows) != 1 {
 			t.Fatalf("queries: %v", rows)
 		}
+		id = fmt.Sprint(rows[0][0])
 		status := fmt.Sprint(rows[0][2])
 		if strings.HasPrefix(status, "ERROR: Fatal user code error in TimestampExtractor callback for record") {
 			break
@@ -121,6 +124,15 @@ func TestBadTimestampFailsQuery(t *testing.T) {
 	}
 	if n := e.ProcessingErrors(); n != 0 {
 		t.Fatalf("processing errors = %d, want 0 (the record fails the query)", n)
+	}
+	// Nothing is committed past the record that failed the query, nor is
+	// the record after it processed.
+	committed, err := e.client.CommittedOffsets(context.Background(), e.groupID(id), "test_topic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if committed[0] != 0 {
+		t.Fatalf("committed offset %d past the record that failed the query", committed[0])
 	}
 }
 

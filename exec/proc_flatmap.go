@@ -50,7 +50,7 @@ func newFlatMapProc(p *planner.Proc, next emitFn, report func(error)) (emitFn, e
 				out[width+i] = v
 			}
 			if err := next(m, out); err != nil {
-				if isStateError(err) {
+				if failsQuery(err) {
 					clear(results)
 					return err
 				}

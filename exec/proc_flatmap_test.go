@@ -87,7 +87,7 @@ func TestFlatMapReportsFailedRows(t *testing.T) {
 		t.Errorf("got %v, reported %v", got, reported)
 	}
 	stateFail := newTestFlatMap(t, 1, func(*rowMeta, types.Row) error { return stateErr(errors.New("disk")) }, func(err error) { t.Error(err) })
-	if err := stateFail(&rowMeta{}, types.Row{ints(1, 2)}); !isStateError(err) {
+	if err := stateFail(&rowMeta{}, types.Row{ints(1, 2)}); !failsQuery(err) {
 		t.Errorf("state failure not returned: %v", err)
 	}
 }

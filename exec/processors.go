@@ -110,3 +110,10 @@ func isStateError(err error) bool {
 	var se *stateError
 	return errors.As(err, &se)
 }
+
+// failsQuery reports whether err (or what it wraps) fails the query as a
+// whole rather than one record: a state failure, or a fatal record error.
+func failsQuery(err error) bool {
+	var fe *fatalError
+	return isStateError(err) || errors.As(err, &fe)
+}

@@ -258,17 +258,7 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		return nil
 	}
 	internal := func(r *kafka.Record) { producer.Produce(bg, r) }
-	report := func(err error) {
-		var fatal *fatalError
-		if errors.As(err, &fatal) {
-			// Reported from the query's own loop, once q.cancel is set:
-			// the loop stops after this batch.
-			q.fail(e, err)
-			q.cancel()
-			return
-		}
-		e.reportRecordError(q, err)
-	}
+	report := func(err error) { e.reportRecordError(q, err) }
 	// Check the topology builds before starting; tasks build their own copy.
 	if _, err := buildPipeline(plan.Topology, buildEnv{produce: produce, report: report}); err != nil {
 		return err

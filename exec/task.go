@@ -105,8 +105,13 @@ func (ts *taskSet) run(recs []kafka.Record, report func(error)) error {
 		}()
 		for i := range t.recs {
 			if err := t.src.process(&t.recs[i]); err != nil {
-				if isStateError(err) {
-					return fmt.Errorf("partition %d: %w", t.partition, err)
+				if failsQuery(err) {
+					// Nothing after it is processed, and nothing past it
+					// committed.
+					if isStateError(err) {
+						err = fmt.Errorf("partition %d: %w", t.partition, err)
+					}
+					return err
 				}
 				report(err)
 			}

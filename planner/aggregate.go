@@ -151,13 +151,14 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, table bool, scope *expr
 			if !ok || collectErr != nil {
 				return true
 			}
-			if _, known := functions.Lookup(c.Name); !known {
+			f, known := functions.Lookup(c.Name)
+			if !known {
 				// Binding words the error as ksqlDB does; it must come
 				// before "GROUP BY requires aggregate functions".
 				_, collectErr = expr.Bind(c, scope)
 				return false
 			}
-			if !functions.IsAggregate(c.Name) {
+			if f.Kind != functions.Aggregate {
 				return true
 			}
 			text := canonical(c, "")
@@ -181,7 +182,7 @@ func planAggregate(q *ast.Query, items []ast.SelectItem, table bool, scope *expr
 					ac.Consts[i] = lit.Value
 				}
 			}
-			if f, _ := functions.Lookup(c.Name); f.LiteralParams != nil {
+			if f.LiteralParams != nil {
 				for _, i := range f.LiteralParams(len(c.Args)) {
 					if ac.Consts[i] == nil {
 						collectErr = ast.Errorf(ast.SemanticError, c.Args[i].Position(), "Parameter %d passed to function %s must be a literal constant, but was expression: '%s'",

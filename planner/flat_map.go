@@ -53,7 +53,7 @@ func synthName(n int) string { return fmt.Sprintf("KSQL_SYNTH_%d", n) }
 // hasTableFunction tells whether any of es calls a table function.
 func hasTableFunction(es ...ast.Expr) bool {
 	for _, e := range es {
-		if firstTableCall(e) != nil {
+		if expr.FirstTableCall(e) != nil {
 			return true
 		}
 	}
@@ -73,7 +73,7 @@ func checkTableFunctions(q *ast.Query, firstIsTable bool) error {
 		return ast.Errorf(ast.SemanticError, q.At, "Table functions cannot be used with aggregations.")
 	}
 	for _, p := range q.PartitionBy {
-		if c := firstTableCall(p); c != nil {
+		if c := expr.FirstTableCall(p); c != nil {
 			return ast.Errorf(ast.SemanticError, c.Position(), "Table functions are not supported in PARTITION BY: %s", strings.ToUpper(c.Name))
 		}
 	}
@@ -81,18 +81,6 @@ func checkTableFunctions(q *ast.Query, firstIsTable bool) error {
 		return ast.Errorf(ast.SemanticError, q.At, "Table source is not supported with table functions")
 	}
 	return nil
-}
-
-// firstTableCall returns the first table function call in e, or nil.
-func firstTableCall(e ast.Expr) *ast.Call {
-	var found *ast.Call
-	expr.Walk(e, func(x ast.Expr) bool {
-		if c, ok := x.(*ast.Call); ok && functions.IsTable(c.Name) && found == nil {
-			found = c
-		}
-		return found == nil
-	})
-	return found
 }
 
 // planFlatMap puts a FlatMapNode over root for the table function calls of

@@ -50,7 +50,7 @@ func PlanPull(cat *catalog.Catalog, q *ast.Query) (*PullPlan, error) {
 		return nil, err
 	}
 	for _, it := range q.Items {
-		if c := firstTableCall(it.Expr); c != nil {
+		if c := expr.FirstTableCall(it.Expr); c != nil {
 			return nil, ast.Errorf(ast.SemanticError, c.Position(), "Pull queries on streams don't support table functions (%s) yet: add EMIT CHANGES for a push query.",
 				strings.ToUpper(c.Name))
 		}

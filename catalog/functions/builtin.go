@@ -279,7 +279,12 @@ func init() {
 	agg("CORRELATION", "Correlation coefficient of two columns.", "(DOUBLE, DOUBLE) -> DOUBLE")
 	agg("ATTR", "Returns the value if every row has the same one, else NULL.", "(T) -> T")
 	agg("SUM_LIST", "Sums the elements of arrays.", "(ARRAY<INT>) -> INT", "(ARRAY<BIGINT>) -> BIGINT", "(ARRAY<DOUBLE>) -> DOUBLE")
-	lastOnly := func(n int) []int { return []int{n - 1} }
+	lastOnly := func(n int) []int {
+		if n < 1 {
+			return nil
+		}
+		return []int{n - 1}
+	}
 	allButFirst := func(n int) []int {
 		var out []int
 		for i := 1; i < n; i++ {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -132,5 +133,24 @@ func TestKinds(t *testing.T) {
 	}
 	if _, ok := Lookup("WONT_FIND_ME"); ok {
 		t.Error("unexpected function")
+	}
+}
+
+// The parameters ksqlDB requires to be literal constants: TOPK's k, the n
+// and ignoreNulls of LATEST_BY_OFFSET and EARLIEST_BY_OFFSET.
+func TestLiteralParams(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		nargs int
+		want  []int
+	}{{"EARLIEST_BY_OFFSET", 3, []int{1, 2}}, {"TOPK", 4, []int{3}}, {"TOPKDISTINCT", 2, []int{1}}, {"SUM", 1, nil}} {
+		f, _ := Lookup(c.name)
+		var got []int
+		if f.LiteralParams != nil {
+			got = f.LiteralParams(c.nargs)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s with %d arguments: literal parameters %v, want %v", c.name, c.nargs, got, c.want)
+		}
 	}
 }

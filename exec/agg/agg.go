@@ -12,7 +12,7 @@
 //
 // args holds one value per entry of the argTypes given to New, in call order,
 // using the Go representation of sql/types (nil is NULL). Values at positions
-// that must be literal constants (see ConstParams) are ignored: the constants
+// that must be literal constants (functions.Func.LiteralParams) are ignored: the constants
 // given to New are used instead, so the caller may pass the evaluated literal
 // or nil there. COUNT(*) and COUNT() take no arguments.
 //
@@ -62,6 +62,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sluicedb/sluice/catalog/functions"
 	"github.com/sluicedb/sluice/sql/types"
 )
 
@@ -114,8 +115,7 @@ type binding struct {
 
 type spec struct {
 	undo   bool
-	offset bool                  // trailing hidden offset argument
-	consts func(nargs int) []int // argument positions that must be literals
+	offset bool // trailing hidden offset argument
 	build  func(binding) (Aggregate, error)
 }
 
@@ -128,10 +128,10 @@ var specs = map[string]*spec{
 	"MAX":                {build: newMax},
 	"COLLECT_LIST":       {undo: true, build: newCollectList},
 	"COLLECT_SET":        {undo: true, build: newCollectSet},
-	"LATEST_BY_OFFSET":   {offset: true, consts: allButFirst, build: newLatest},
-	"EARLIEST_BY_OFFSET": {offset: true, consts: allButFirst, build: newEarliest},
-	"TOPK":               {consts: lastOnly, build: newTopK},
-	"TOPKDISTINCT":       {consts: lastOnly, build: newTopKDistinct},
+	"LATEST_BY_OFFSET":   {offset: true, build: newLatest},
+	"EARLIEST_BY_OFFSET": {offset: true, build: newEarliest},
+	"TOPK":               {build: newTopK},
+	"TOPKDISTINCT":       {build: newTopKDistinct},
 	"HISTOGRAM":          {undo: true, build: newHistogram},
 	"STDDEV_SAMP":        {undo: true, build: newStddevSamp},
 	"STDDEV_SAMPLE":      {undo: true, build: newStddevSample},
@@ -140,24 +140,9 @@ var specs = map[string]*spec{
 	"SUM_LIST":           {undo: true, build: newSumList},
 }
 
-func allButFirst(n int) []int {
-	var out []int
-	for i := 1; i < n; i++ {
-		out = append(out, i)
-	}
-	return out
-}
-
-func lastOnly(n int) []int {
-	if n < 1 {
-		return nil
-	}
-	return []int{n - 1}
-}
-
 // New binds the aggregate function name (case-insensitive) to its argument
 // types. constArgs, when not nil, has one entry per argument: the literal's
-// value at the positions ConstParams lists, nil elsewhere. props are the
+// value at the positions the catalog lists as literal parameters (functions.Func.LiteralParams), nil elsewhere. props are the
 // query's properties (only the collect limits are read).
 func New(name string, argTypes []*types.Type, constArgs []any, props map[string]string) (Aggregate, error) {
 	upper := strings.ToUpper(name)
@@ -173,8 +158,8 @@ func New(name string, argTypes []*types.Type, constArgs []any, props map[string]
 	if constArgs != nil && len(constArgs) != len(argTypes) {
 		return nil, fmt.Errorf("%s: %d constant slots for %d arguments", upper, len(constArgs), len(argTypes))
 	}
-	if s.consts != nil {
-		for _, i := range s.consts(len(argTypes)) {
+	if f, _ := functions.Lookup(upper); f.LiteralParams != nil {
+		for _, i := range f.LiteralParams(len(argTypes)) {
 			if i >= len(constArgs) || constArgs[i] == nil {
 				return nil, fmt.Errorf("%s: parameter %d must be a literal constant", upper, i+1)
 			}
@@ -212,24 +197,6 @@ func SupportsUndo(name string) bool {
 func NeedsOffset(name string) bool {
 	s, ok := specs[strings.ToUpper(name)]
 	return ok && s.offset
-}
-
-// ConstParams returns the 0-based positions, among nargs arguments, that
-// ksqlDB requires to be literal constants: TOPK's k, the n and ignoreNulls of
-// LATEST_BY_OFFSET and EARLIEST_BY_OFFSET.
-func ConstParams(name string, nargs int) []int {
-	s, ok := specs[strings.ToUpper(name)]
-	if !ok || s.consts == nil {
-		return nil
-	}
-	return s.consts(nargs)
-}
-
-// ConstParamMessage is ksqlDB's error text for a non-literal argument at
-// 0-based position i, given the argument's SQL text.
-func ConstParamMessage(name string, i int, exprText string) string {
-	return fmt.Sprintf("Parameter %d passed to function %s must be a literal constant, but was expression: '%s'",
-		i+1, strings.ToUpper(name), exprText)
 }
 
 // TableSourceMessage is ksqlDB's error text for aggregating a table with

@@ -756,19 +756,9 @@ func TestHelpers(t *testing.T) {
 	if !NeedsOffset("latest_by_offset") || NeedsOffset("COUNT") {
 		t.Error("NeedsOffset")
 	}
-	if got := ConstParams("EARLIEST_BY_OFFSET", 3); len(got) != 2 || got[0] != 1 || got[1] != 2 {
-		t.Errorf("ConstParams(EARLIEST_BY_OFFSET, 3) = %v", got)
-	}
-	if got := ConstParams("TOPK", 4); len(got) != 1 || got[0] != 3 {
-		t.Errorf("ConstParams(TOPK, 4) = %v", got)
-	}
-	if got := ConstParams("SUM", 1); got != nil {
-		t.Errorf("ConstParams(SUM) = %v", got)
-	}
-	// udaf.json: throw on no literal expressions pass for literal params
-	if got, want := ConstParamMessage("earliest_by_offset", 1, "F0"),
-		"Parameter 2 passed to function EARLIEST_BY_OFFSET must be a literal constant, but was expression: 'F0'"; got != want {
-		t.Errorf("ConstParamMessage = %q", got)
+	// A literal parameter the catalog requires is checked again here.
+	if _, err := New("TOPK", ts(tInt, tInt), []any{nil, nil}, nil); err == nil || !strings.Contains(err.Error(), "must be a literal constant") {
+		t.Errorf("TOPK without a literal k: %v", err)
 	}
 	if got := TableSourceMessage([]string{"MIN", "MAX"}); got != "The aggregation function(s) MIN and MAX cannot be applied to a table source, only to a stream source." {
 		t.Errorf("TableSourceMessage = %q", got)

@@ -154,8 +154,8 @@ func TestAggregates(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "Aggregate functions can not be nested: SUM(COUNT())") {
 		t.Errorf("nested aggregate: %v", err)
 	}
-	if !IsTableFunction(call("EXPLODE", col("ARR"))) {
-		t.Error("IsTableFunction wrong")
+	if FirstTableCall(call("EXPLODE", col("ARR"))) == nil {
+		t.Error("FirstTableCall wrong")
 	}
 }
 

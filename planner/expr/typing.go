@@ -138,14 +138,15 @@ func IsAggregate(e ast.Expr) bool {
 	return found
 }
 
-// IsTableFunction reports whether e contains a call to a table function.
-func IsTableFunction(e ast.Expr) bool {
-	found := false
+// FirstTableCall returns the first call to a table function in e, in
+// pre-order, or nil.
+func FirstTableCall(e ast.Expr) *ast.Call {
+	var found *ast.Call
 	Walk(e, func(x ast.Expr) bool {
 		if c, ok := x.(*ast.Call); ok && functions.IsTable(c.Name) {
-			found = true
+			found = c
 		}
-		return !found
+		return found == nil
 	})
 	return found
 }

@@ -7,10 +7,11 @@ import (
 )
 
 // sortRef is a batch entry's position with its key's first sixteen bytes
-// (hi, lo), which decide nearly every comparison without reaching into the
-// keys: a window key's group and most of its window start fit in them.
+// (as two big-endian words), which decide nearly every comparison without
+// reaching into the keys: a window key's group and most of its window start
+// fit in them.
 type sortRef struct {
-	hi, lo uint64
+	prefix [2]uint64
 	i      int32
 }
 
@@ -19,7 +20,7 @@ type sortRef struct {
 func newSortRef(k []byte, i int) sortRef {
 	var b [16]byte
 	copy(b[:], k)
-	return sortRef{hi: binary.BigEndian.Uint64(b[:8]), lo: binary.BigEndian.Uint64(b[8:]), i: int32(i)}
+	return sortRef{prefix: [2]uint64{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])}, i: int32(i)}
 }
 
 // sortBatch orders refs by their entries' keys, equal keys in batch order.
@@ -33,36 +34,30 @@ func sortBatch(refs []sortRef, keys func(int32) []byte, tmp []sortRef) []sortRef
 	if len(refs) < 2 {
 		return tmp
 	}
-	andHi, orHi, andLo, orLo := ^uint64(0), uint64(0), ^uint64(0), uint64(0)
+	// varying[w] has the bits in which some prefixes' word w differ.
+	var and, or [2]uint64
+	and[0], and[1] = ^uint64(0), ^uint64(0)
 	for _, r := range refs {
-		andHi &= r.hi
-		orHi |= r.hi
-		andLo &= r.lo
-		orLo |= r.lo
+		for w := range 2 {
+			and[w] &= r.prefix[w]
+			or[w] |= r.prefix[w]
+		}
 	}
 	if cap(tmp) < len(refs) {
 		tmp = make([]sortRef, len(refs))
 	}
 	tmp = tmp[:len(refs)]
 	src, dst := refs, tmp
-	// Least significant byte first: lo's bytes, then hi's.
-	for _, half := range [2]struct {
-		varying uint64
-		hi      bool
-	}{{andLo ^ orLo, false}, {andHi ^ orHi, true}} {
+	// Least significant byte first: the second word's, then the first's.
+	for w := 1; w >= 0; w-- {
+		varying := and[w] ^ or[w]
 		for shift := uint(0); shift < 64; shift += 8 {
-			if (half.varying>>shift)&0xff == 0 {
+			if (varying>>shift)&0xff == 0 {
 				continue
-			}
-			digit := func(r *sortRef) uint64 {
-				if half.hi {
-					return (r.hi >> shift) & 0xff
-				}
-				return (r.lo >> shift) & 0xff
 			}
 			var count [256]int
 			for i := range src {
-				count[digit(&src[i])]++
+				count[(src[i].prefix[w]>>shift)&0xff]++
 			}
 			pos := 0
 			for b, c := range count {
@@ -70,7 +65,7 @@ func sortBatch(refs []sortRef, keys func(int32) []byte, tmp []sortRef) []sortRef
 				pos += c
 			}
 			for i := range src {
-				b := digit(&src[i])
+				b := (src[i].prefix[w] >> shift) & 0xff
 				dst[count[b]] = src[i]
 				count[b]++
 			}
@@ -85,7 +80,7 @@ func sortBatch(refs []sortRef, keys func(int32) []byte, tmp []sortRef) []sortRef
 	// head) make long runs, which get a comparison sort instead.
 	for lo := 0; lo < len(refs); {
 		hi := lo + 1
-		for hi < len(refs) && refs[hi].hi == refs[lo].hi && refs[hi].lo == refs[lo].lo {
+		for hi < len(refs) && refs[hi].prefix == refs[lo].prefix {
 			hi++
 		}
 		if run := refs[lo:hi]; len(run) > 12 {

@@ -219,7 +219,7 @@ func newAggregateProc(p *planner.Proc, next emitFn, o aggStoreOptions) (*aggProc
 		return nil, err
 	}
 	ap := &aggProc{g: g, window: p.Window, final: p.Final, coalesce: o.coalesce && !p.Final, maxCache: max(o.maxCache, 1000),
-		cache: make(map[string]*aggEntry, min(o.maxCache, 1<<16)), open: map[int64]map[string]struct{}{}, openSess: map[string]sessionRef{},
+		cache: map[string]*aggEntry{}, open: map[int64]map[string]struct{}{}, openSess: map[string]sessionRef{},
 		partition: o.stores.partition, next: next, out: make(types.Row, len(p.Out.Columns))}
 	for _, a := range p.Aggs {
 		var fns []eval.Func
@@ -547,13 +547,11 @@ func (ap *aggProc) apply(m *rowMeta, row types.Row, group []any, gkey []byte, op
 	if ap.ss != nil {
 		return ap.processSession(m, group, gkey)
 	}
-	var firstErr error
 	late := 0
 	for _, start := range ap.windows(m.ts) {
 		end := start + ap.size
 		if end <= ap.stream-ap.grace {
 			late++
-			firstErr = fmt.Errorf("record for expired window [%d, %d) dropped (stream time %d, grace %d ms)", start, end, ap.stream, ap.grace)
 			continue
 		}
 		e, err := ap.lookup(group, gkey, start, end)
@@ -578,8 +576,8 @@ func (ap *aggProc) apply(m *rowMeta, row types.Row, group []any, gkey []byte, op
 			return err
 		}
 	}
-	if firstErr != nil {
-		return &recordError{m: m, err: &lateError{windows: late, err: firstErr}}
+	if late > 0 {
+		return &lateError{windows: late, stream: ap.stream, grace: ap.grace}
 	}
 	return nil
 }
@@ -661,7 +659,7 @@ func (ap *aggProc) processSession(m *rowMeta, group []any, gkey []byte) error {
 		return stateErr(err)
 	}
 	if len(merged) == 0 && m.ts < closeTime {
-		return &recordError{m: m, err: &lateError{windows: 1, err: fmt.Errorf("record for expired session dropped (stream time %d, gap %d ms, grace %d ms)", ap.stream, gap, ap.grace)}}
+		return &lateError{windows: 1, stream: ap.stream, grace: ap.grace}
 	}
 	e := ap.newEntry("", group, m.ts, m.ts)
 	e.ts = m.ts

@@ -172,7 +172,7 @@ func (js *joinSides) preserved(side int) bool {
 }
 
 // lookup reads a table side's row for key k into jp.rows[side] (nil: none).
-func (jp *joinProc) lookup(m *rowMeta, side int, k []byte) (types.Row, int64, error) {
+func (jp *joinProc) lookup(side int, k []byte) (types.Row, int64, error) {
 	v, err := jp.tables[side].Get(k)
 	if err != nil || v == nil {
 		return nil, 0, stateErr(err)
@@ -212,7 +212,7 @@ func (jp *joinProc) process(side int, m *rowMeta, row types.Row, _ srcPos) error
 		if m.nullValue {
 			return nil
 		}
-		other, _, err := jp.lookup(m, 1, k)
+		other, _, err := jp.lookup(1, k)
 		if err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func (jp *joinProc) process(side int, m *rowMeta, row types.Row, _ srcPos) error
 	if err := jp.store(m, side, k, cur); err != nil {
 		return err
 	}
-	other, ots, err := jp.lookup(m, 1-side, k)
+	other, ots, err := jp.lookup(1-side, k)
 	if err != nil {
 		return err
 	}

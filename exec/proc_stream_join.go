@@ -171,12 +171,12 @@ func (jp *streamJoinProc) readMeta() error {
 		err = state.ErrMalformedKey
 	}
 	if err != nil {
-		return err
+		return stateErr(err)
 	}
 	for _, s := range jp.sides {
 		if s.observed != noTime {
 			if err := s.ws.Expire(s.observed); err != nil {
-				return err
+				return stateErr(err)
 			}
 		}
 	}
@@ -264,7 +264,7 @@ func (jp *streamJoinProc) process(side int, m *rowMeta, row types.Row, src srcPo
 		mine.observed = ts
 		jp.metaDirty = true
 		if err := mine.ws.Expire(ts); err != nil {
-			return err
+			return stateErr(err)
 		}
 	}
 	jp.streamTime = max(jp.streamTime, ts)
@@ -275,7 +275,7 @@ func (jp *streamJoinProc) process(side int, m *rowMeta, row types.Row, src srcPo
 	}
 
 	if err := jp.findMatches(1-side, k, from, to); err != nil {
-		return &recordError{m: m, err: fmt.Errorf("join state: %w", err)}
+		return stateErr(fmt.Errorf("join state: %w", err))
 	}
 	for _, o := range jp.matches {
 		if jp.outerMode {
@@ -377,7 +377,7 @@ func (jp *streamJoinProc) emitClosed(m *rowMeta) error {
 		err = derr
 	}
 	if err != nil {
-		return &recordError{m: m, err: fmt.Errorf("join state: %w", err)}
+		return stateErr(fmt.Errorf("join state: %w", err))
 	}
 	for _, p := range due {
 		if err := jp.outer.Delete(p.key); err != nil {
@@ -385,7 +385,7 @@ func (jp *streamJoinProc) emitClosed(m *rowMeta) error {
 		}
 		key, err := jp.keyCodec.Decode(p.key[9:])
 		if err != nil || len(key) != 1 {
-			return &recordError{m: m, err: fmt.Errorf("join state: key %q: %v", p.key[9:], err)}
+			return stateErr(fmt.Errorf("join state: key %q: %v", p.key[9:], err))
 		}
 		if err := jp.emitPair(m, p.ts, p.side, key[0], p.row, nil); err != nil {
 			return err

@@ -79,13 +79,13 @@ type lateError struct {
 	// windows is how many of the record's windows had closed (a hopping
 	// window record can be late for some and on time for others); Kafka
 	// Streams counts one drop per window.
-	windows int
-	err     error
+	windows       int
+	stream, grace int64 // for the message, which only a reader of errors sees
 }
 
-func (l *lateError) Error() string { return l.err.Error() }
-
-func (l *lateError) Unwrap() error { return l.err }
+func (l *lateError) Error() string {
+	return fmt.Sprintf("record dropped: %d of its windows closed (stream time %d, grace %d ms)", l.windows, l.stream, l.grace)
+}
 
 // stateError is a failure of a task's state: reading or writing its
 // stores, or decoding what they hold. It is no fault of the record at hand,

@@ -259,6 +259,11 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 	}
 	internal := func(r *kafka.Record) { producer.Produce(bg, r) }
 	report := func(err error) { e.reportRecordError(q, err) }
+	// Read before any internal topic is created: a bad value leaves none.
+	ckptEvery, err := e.checkpointInterval(s)
+	if err != nil {
+		return err
+	}
 	// Check the topology builds before starting; tasks build their own copy.
 	if _, err := buildPipeline(plan.Topology, buildEnv{produce: produce, report: report}); err != nil {
 		return err
@@ -282,10 +287,6 @@ func (e *Engine) startPersistent(ctx context.Context, s *Session, plan *planner.
 		}
 	}
 	interval := e.commitInterval(s)
-	ckptEvery, err := e.checkpointInterval(s)
-	if err != nil {
-		return err
-	}
 	tasks := newTaskSet(func(p int32) (*pipeline, error) {
 		env := env
 		if log != nil {

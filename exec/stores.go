@@ -441,7 +441,7 @@ func (e *Engine) internalTopics(ctx context.Context, s *Session, plan *planner.P
 		cfg := map[string]string{"cleanup.policy": "delete", "retention.ms": "-1"}
 		if strings.HasSuffix(name, planner.ChangelogSuffix) {
 			retention, ok := windowed[name]
-			cfg = changelogConfig(retention, ok, extra)
+			cfg = changelogConfig(retention, ok, extra.Milliseconds())
 		}
 		if err := e.client.CreateTopic(ctx, prefix+name, partitions, cfg); err != nil && !errors.Is(err, kafka.ErrTopicExists) {
 			return nil, err
@@ -457,17 +457,23 @@ const defaultChangelogExtraRetention = 24 * time.Hour
 // changelogExtraRetention reads Kafka Streams'
 // windowstore.changelog.additional.retention.ms: how much longer than its
 // store a window or session store's changelog keeps records.
-func (e *Engine) changelogExtraRetention(s *Session) (int64, error) {
+func (e *Engine) changelogExtraRetention(s *Session) (time.Duration, error) {
 	const name = "windowstore.changelog.additional.retention.ms"
-	v := e.prop(s, name, "ksql.streams."+name)
+	return e.millisProp(s, defaultChangelogExtraRetention, name, "ksql.streams."+name)
+}
+
+// millisProp reads a property (the first of names that is set) holding a
+// number of milliseconds, 0 or more; def when none is set.
+func (e *Engine) millisProp(s *Session, def time.Duration, names ...string) (time.Duration, error) {
+	v := e.prop(s, names...)
 	if v == "" {
-		return defaultChangelogExtraRetention.Milliseconds(), nil
+		return def, nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("invalid %s %q: want a number of milliseconds, 0 or more", name, v)
+		return 0, fmt.Errorf("invalid %s %q: want a number of milliseconds, 0 or more", names[0], v)
 	}
-	return n, nil
+	return time.Duration(n) * time.Millisecond, nil
 }
 
 // windowStoreRetention maps the changelog topics of a topology's window and
@@ -513,16 +519,7 @@ func changelogConfig(retention int64, windowed bool, extra int64) map[string]str
 // replayed). Default 10 s; 0 checkpoints at every commit, as Kafka Streams
 // does.
 func (e *Engine) checkpointInterval(s *Session) (time.Duration, error) {
-	const name = "sluice.state.checkpoint.interval.ms"
-	v := e.prop(s, name)
-	if v == "" {
-		return defaultCheckpointInterval, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("invalid %s %q: want a number of milliseconds, 0 or more", name, v)
-	}
-	return time.Duration(n) * time.Millisecond, nil
+	return e.millisProp(s, defaultCheckpointInterval, "sluice.state.checkpoint.interval.ms")
 }
 
 // recordCache reads ksqlDB's cache.max.bytes.buffering: whether

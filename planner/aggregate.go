@@ -424,6 +424,9 @@ func readsOutsideAggregates(e ast.Expr) bool {
 }
 
 func scopeHas(sc *expr.Scope, name string) bool {
+	if sc == nil {
+		return false
+	}
 	for _, c := range sc.Columns {
 		if c.Name == name {
 			return true

@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/sluicedb/sluice/catalog/functions"
@@ -45,10 +44,6 @@ func lowerFlatMap(n *FlatMapNode) *Proc {
 	}
 	return &Proc{Kind: ProcFlatMap, Exprs: exprs, Out: types.Schema{Columns: n.Cols}}
 }
-
-// synthName names the column of the n-th table function call, as ksqlDB's
-// flat map does.
-func synthName(n int) string { return fmt.Sprintf("KSQL_SYNTH_%d", n) }
 
 // hasTableFunction tells whether any of es calls a table function.
 func hasTableFunction(es ...ast.Expr) bool {
@@ -101,17 +96,15 @@ func planFlatMap(items []ast.SelectItem, scope *expr.Scope, root Logical) (Logic
 	fm := &FlatMapNode{Input: root}
 	width := len(root.Schema().Columns)
 	subst := make(map[*ast.Call]expr.Expr, len(calls))
-	n := 0
+	// ksqlDB's flat map names its columns KSQL_SYNTH_n.
+	names := colNamer{prefix: "KSQL_SYNTH_", scope: scope}
 	for _, c := range calls {
 		be, err := expr.BindWith(c, scope, expr.BindOptions{AllowTableFunctions: true})
 		if err != nil {
 			return nil, expr.BindOptions{}, prefixErr(err, "SELECT")
 		}
 		call := be.(*expr.Call)
-		name := synthName(n)
-		for n++; scopeHas(scope, name); n++ {
-			name = synthName(n)
-		}
+		name := names.next()
 		subst[c] = &expr.ColumnRef{Index: width + len(fm.Cols), Name: name, T: call.T}
 		fm.Calls = append(fm.Calls, call)
 		fm.Cols = append(fm.Cols, types.Column{Name: name, Type: call.T})

@@ -1,7 +1,8 @@
 package planner
 
 import (
-	"fmt"
+	"cmp"
+	"strconv"
 	"strings"
 
 	"github.com/sluicedb/sluice/catalog"
@@ -474,19 +475,21 @@ func defaultName(e ast.Expr, gen *colNamer) string {
 	return gen.next()
 }
 
-// colNamer generates ksqlDB's names for unnamed select items, KSQL_COL_n,
-// skipping the names of the columns in scope (elements.json: "should
-// handle sources with generated column names").
+// colNamer generates ksqlDB's names for unnamed select items, KSQL_COL_n
+// (or prefix + n), skipping the names of the columns in scope
+// (elements.json: "should handle sources with generated column names").
 type colNamer struct {
-	n     int
-	scope *expr.Scope
+	prefix string // "" : KSQL_COL_
+	n      int
+	scope  *expr.Scope
 }
 
 func (g *colNamer) next() string {
+	prefix := cmp.Or(g.prefix, "KSQL_COL_")
 	for {
-		name := fmt.Sprintf("KSQL_COL_%d", g.n)
+		name := prefix + strconv.Itoa(g.n)
 		g.n++
-		if g.scope == nil || !scopeHas(g.scope, name) {
+		if !scopeHas(g.scope, name) {
 			return name
 		}
 	}

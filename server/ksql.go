@@ -241,11 +241,11 @@ func (s *Server) runningQueries(keep func(*catalog.Query) bool) []any {
 			"queryType":       "PERSISTENT",
 			"state":           string(q.State),
 		}
-		if q.State == catalog.Error {
+		if errs := queryErrors(q); len(errs) > 0 {
 			// Not in ksqlDB's RunningQuery, which only counts the hosts in
 			// ERROR: the reason, in QueryDescription's shape, so that
 			// SHOW QUERIES tells why without an EXPLAIN per query.
-			rq["queryErrors"] = queryErrors(q)
+			rq["queryErrors"] = errs
 		}
 		out = append(out, rq)
 	}

@@ -456,12 +456,17 @@ CREATE STREAM data (user_id INT) WITH (kafka_topic='data', value_format='JSON', 
 CREATE TABLE sessions AS SELECT user_id, COUNT(user_id) AS count FROM data WINDOW SESSION (5 SECONDS) GROUP BY user_id;
 CREATE STREAM session_stream (user_id INT KEY, count BIGINT) WITH (kafka_topic='SESSIONS', value_format='JSON', window_type='Session');
 CREATE STREAM session_starts AS SELECT * FROM session_stream WHERE WINDOWSTART = WINDOWEND;
+-- The merge tombstones are null-valued stream records, which every WHERE drops.
 CREATE STREAM session_bounds AS SELECT user_id, WINDOWSTART AS ws, WINDOWEND AS we FROM session_stream WHERE count IS NOT NULL;
 INSERT INTO data (rowtime, user_id) VALUES (0, 5);
 INSERT INTO data (rowtime, user_id) VALUES (1000, 5);
+INSERT INTO data (rowtime, user_id) VALUES (70000, 5);
 ASSERT VALUES session_starts (user_id, count, WINDOWSTART, WINDOWEND) VALUES (5, 1, 0, 0);
+-- The merged session (0, 1000) is not a start: the next start is the new session's.
+ASSERT VALUES session_starts (user_id, count, WINDOWSTART, WINDOWEND) VALUES (5, 1, 70000, 70000);
 ASSERT VALUES session_bounds (user_id, ws, we) VALUES (5, 0, 0);
 ASSERT VALUES session_bounds (user_id, ws, we) VALUES (5, 0, 1000);
+ASSERT VALUES session_bounds (user_id, ws, we) VALUES (5, 70000, 70000);
 
 ----------------------------------------------------------------------------------------------------
 --@test: a window may be named
@@ -482,4 +487,7 @@ CREATE STREAM out AS SELECT k, v FROM s WHERE ROWTIME > '2018-01-01T00:00:00.001
 INSERT INTO s (rowtime, k, v) VALUES (1514764800001, 'a', 1);
 INSERT INTO s (rowtime, k, v) VALUES (1514764800002, 'b', 2);
 INSERT INTO s (rowtime, k, v) VALUES (1546300800001, 'c', 3);
+INSERT INTO s (rowtime, k, v) VALUES (1546300800000, 'd', 4);
 ASSERT VALUES out (rowtime, k, v) VALUES (1514764800002, 'b', 2);
+-- 'c' is past the upper bound: the next row out is 'd', on it.
+ASSERT VALUES out (rowtime, k, v) VALUES (1546300800000, 'd', 4);

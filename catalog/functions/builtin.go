@@ -44,11 +44,7 @@ var returnRules = map[string]func(args []*types.Type) *types.Type{
 	},
 	// TOPK(col, c1, ..., k) returns rows: the sort column and the others.
 	"topkStruct": func(a []*types.Type) *types.Type {
-		fields := []types.Field{{Name: "sort_col", Type: a[0]}}
-		for i, t := range a[1 : len(a)-1] {
-			fields = append(fields, types.Field{Name: fmt.Sprintf("col%d", i), Type: t})
-		}
-		return types.ArrayOf(types.StructOf(fields...))
+		return types.ArrayOf(TopKRow(a[0], a[1:len(a)-1]))
 	},
 	"sumDecimal": func(a []*types.Type) *types.Type {
 		t := a[0]
@@ -309,4 +305,14 @@ func init() {
 	// its result), which its error lists (qtt explode.json); T covers
 	// DECIMAL here.
 	registry["EXPLODE"].Alternatives = []string{"explode(ARRAY<DECIMAL> input)", "explode(ARRAY<T> list)"}
+}
+
+// TopKRow is the element type of TOPK(col, c1, ..., k): a struct of the
+// sort column (sort_col) and the others (col0, col1, ...).
+func TopKRow(sortCol *types.Type, others []*types.Type) *types.Type {
+	fields := []types.Field{{Name: "sort_col", Type: sortCol}}
+	for i, t := range others {
+		fields = append(fields, types.Field{Name: fmt.Sprintf("col%d", i), Type: t})
+	}
+	return types.StructOf(fields...)
 }

@@ -170,6 +170,7 @@ func (f *engineFlags) config() (exec.Config, error) {
 		// As in ksql-server.properties; the flag wins.
 		f.bootstrap = props["bootstrap.servers"]
 	}
+	cfg.ServiceID = props["ksql.service.id"] // sluice server's --service-id wins
 	for _, b := range strings.Split(f.bootstrap, ",") {
 		if b = strings.TrimSpace(b); b != "" {
 			cfg.Bootstrap = append(cfg.Bootstrap, b)
@@ -425,10 +426,10 @@ when --broker-listen is given; servers that join it with --bootstrap and the sam
 		fmt.Fprintf(c.stderr, "sluice server: %v\n", err)
 		return 1
 	}
-	if *serviceID == "" {
-		*serviceID = cfg.Properties["ksql.service.id"] // the flag wins
+	if *serviceID != "" {
+		cfg.ServiceID = *serviceID
 	}
-	cfg.ServiceID, cfg.Logf = *serviceID, c.logf
+	cfg.Logf = c.logf
 	cfg.NodeID, cfg.SessionTimeout = *nodeID, *session
 	// Listen before the engine starts: its group membership advertises
 	// the address, which port 0 only settles here.

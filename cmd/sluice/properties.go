@@ -8,15 +8,22 @@ import (
 )
 
 // propertyFlags collects repeated --property key=value flags, in order.
-type propertyFlags []string
+type propertyFlags [][2]string
 
-func (p *propertyFlags) String() string { return strings.Join(*p, ",") }
+func (p *propertyFlags) String() string {
+	kvs := make([]string, len(*p))
+	for i, kv := range *p {
+		kvs[i] = kv[0] + "=" + kv[1]
+	}
+	return strings.Join(kvs, ",")
+}
 
 func (p *propertyFlags) Set(v string) error {
-	if _, _, err := splitProperty(v); err != nil {
+	k, val, err := splitProperty(v)
+	if err != nil {
 		return err
 	}
-	*p = append(*p, v)
+	*p = append(*p, [2]string{k, val})
 	return nil
 }
 
@@ -72,9 +79,8 @@ func serverProperties(configFile string, props propertyFlags) (map[string]string
 			return nil, err
 		}
 	}
-	for _, p := range props {
-		k, v, _ := splitProperty(p) // checked by Set
-		out[k] = v
+	for _, kv := range props {
+		out[kv[0]] = kv[1]
 	}
 	return out, nil
 }

@@ -88,3 +88,21 @@ func TestBadServerGuaranteeStopsStartup(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// bootstrap.servers and ksql.service.id from the properties apply to every
+// command that starts an engine (run, shell), not only to sluice server.
+func TestEnginePropertiesFromConfig(t *testing.T) {
+	f := engineFlags{ephemeral: true}
+	for _, kv := range []string{"bootstrap.servers=a:1, b:2", "ksql.service.id=svc_"} {
+		if err := f.props.Set(kv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := f.config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(cfg.Bootstrap, ",") != "a:1,b:2" || cfg.ServiceID != "svc_" {
+		t.Fatalf("bootstrap %v, service id %q", cfg.Bootstrap, cfg.ServiceID)
+	}
+}

@@ -281,13 +281,20 @@ func (s sumList) step(acc any, args []any, sign int64) (any, error) {
 	if !ok {
 		return nil, typeErr("SUM_LIST", types.ArrayOf(s.k.t), args[0])
 	}
+	n, ok := acc.(*numeric)
+	if !ok {
+		return nil, accErr("SUM_LIST", acc)
+	}
+	// INT, BIGINT and DOUBLE elements only: nothing to check for fit.
 	for _, e := range elems {
-		var err error
-		if acc, err = s.sum.step(acc, []any{e}, sign); err != nil {
+		if e == nil {
+			continue
+		}
+		if err := s.k.add("SUM_LIST", n, e, sign); err != nil {
 			return nil, err
 		}
 	}
-	return acc, nil
+	return n, nil
 }
 
 func (s sumList) Add(acc any, args []any) (any, error)  { return s.step(acc, args, 1) }

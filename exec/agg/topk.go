@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/sluicedb/sluice/catalog/functions"
 	"github.com/sluicedb/sluice/sql/types"
 )
 
@@ -54,11 +55,7 @@ func newTop(b binding, distinct bool) (Aggregate, error) {
 	}
 	f := topK{name: b.name, t: t, others: b.argTypes[1 : n-1], k: int(k), distinct: distinct, elem: t}
 	if len(f.others) > 0 {
-		fields := []types.Field{{Name: "sort_col", Type: t}}
-		for i, o := range f.others {
-			fields = append(fields, types.Field{Name: fmt.Sprintf("col%d", i), Type: o})
-		}
-		f.elem = types.StructOf(fields...)
+		f.elem = functions.TopKRow(t, f.others)
 	}
 	return f, nil
 }

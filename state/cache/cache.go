@@ -169,15 +169,11 @@ func (c *Cache) pushFront(e *entry) {
 	c.lru.next = e
 }
 
-// remove drops e from the cache.
+// remove drops a clean entry from the cache (a dirty one is also in its
+// store's sorted map, which its flush clears).
 func (c *Cache) remove(e *entry) {
 	c.unlink(e)
-	if !e.s.buffer {
-		delete(e.s.m, e.key)
-	}
-	if e.dirty {
-		e.s.l.Delete(e.key)
-	}
+	delete(e.s.m, e.key) // a buffer store keeps nothing in its map: no-op
 }
 
 // unlink drops e from the LRU list and the budget; its store's maps are
@@ -350,10 +346,7 @@ func (s *Store) flush() (int, error) {
 	s.l.Scan(func(_ string, e *entry) bool {
 		e.dirty = false
 		if e.deleted || s.buffer {
-			s.c.unlink(e) // the sorted map is cleared below
-			if !s.buffer {
-				delete(s.m, e.key)
-			}
+			s.c.remove(e) // the sorted map is cleared below
 		}
 		return true
 	})

@@ -6,7 +6,6 @@ import (
 	"github.com/sluicedb/sluice/tests/sqltest"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -375,7 +374,7 @@ func (r *caseRun) createTopics(ctx context.Context, parsed []ast.Statement) *fai
 			}
 		}
 		parts, hasParts := cs.Props.Get("PARTITIONS")
-		if n, err := strconv.Atoi(fmt.Sprint(parts)); hasParts && err == nil && n > 1 {
+		if n, ok := parts.(int64); ok && n > 1 {
 			unsized = driverPartitions
 		}
 		if cs.AsSelect != nil || hasParts {
